@@ -1,0 +1,212 @@
+"""The route wrapper every endpoint goes through.
+
+It is the one place that: resolves the principal (via http/principal.py), parses and validates the
+JSON body against the route's pydantic model, maps domain errors to `{"error", "details"}` responses,
+turns anything unexpected into a 500 without a stack trace, and writes one JSON log line per request.
+It also records each route for the OpenAPI document.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import clock
+from chalicelib.config import settings
+from chalicelib.errors import BadRequest, DomainError, PayloadTooLarge, UnsupportedMediaType
+from chalicelib.http import principal as principal_resolver
+from chalicelib.logs import log_request
+from chalicelib.services.principals import Principal
+
+logger = logging.getLogger("paperclip")
+
+
+@dataclass
+class RouteSpec:
+    blueprint: Blueprint
+    path: str
+    method: str
+    handler: Callable[..., Any]
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    response: Any = None  # a pydantic model, list[Model], or None for no body
+    status: int = 200
+    public: bool = False
+    query: dict[str, str] = field(default_factory=dict)  # name -> description, for the docs
+    raw_body: bool = False  # the handler reads the raw bytes itself (multipart, webhooks)
+    content_type: str | None = None  # documented request content type for raw bodies
+    extra_statuses: tuple[int, ...] = ()
+
+
+ROUTES: list[RouteSpec] = []
+
+
+@dataclass
+class Reply:
+    body: Any = None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+@dataclass
+class RequestContext:
+    principal: Principal
+    body: dict[str, Any]
+    query: dict[str, str]
+    headers: Any  # Chalice's case-insensitive mapping
+    raw_body: bytes
+    request_id: str
+    source_ip: str
+    now: Any
+    path: str
+
+
+def route(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    response: Any = None,
+    status: int = 200,
+    public: bool = False,
+    query: dict[str, str] | None = None,
+    raw_body: bool = False,
+    content_type: str | None = None,
+    extra_statuses: tuple[int, ...] = (),
+):
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        spec = RouteSpec(bp, path, method, fn, summary, tag, body, response, status, public, query or {},
+                         raw_body, content_type, extra_statuses)
+        ROUTES.append(spec)
+
+        def view(**path_params: str) -> Response:
+            return _handle(spec, bp.current_request, path_params)
+
+        view.__name__ = fn.__name__
+        # content_types="*/*": Chalice would otherwise answer 415 itself, in its own error shape.
+        bp.route(path, methods=[method], content_types=["*/*"])(view)
+        return fn
+
+    return register
+
+
+def error_body(message: str, details: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": message}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def _handle(spec: RouteSpec, request: Any, path_params: dict[str, str]) -> Response:
+    started = time.perf_counter()
+    request_id = _request_id(request)
+    principal: Principal | None = None
+    try:
+        now = clock.current().now()
+        headers = request.headers
+        raw = request.raw_body or b""
+        if len(raw) > settings().max_body_bytes:
+            raise PayloadTooLarge("Request body too large", {"maxBytes": settings().max_body_bytes})
+        if not spec.public:
+            principal = principal_resolver.resolve(headers, now)
+        body = _parse_body(spec, headers, raw) if not spec.raw_body else {}
+        ctx = RequestContext(
+            principal=principal,  # type: ignore[arg-type]
+            body=body,
+            query=dict(request.query_params or {}),
+            headers=headers,
+            raw_body=raw,
+            request_id=request_id,
+            source_ip=_source_ip(request),
+            now=now,
+            path=request.path,
+        )
+        result = spec.handler(ctx, **path_params)
+        response = _to_response(spec, result)
+    except DomainError as exc:
+        response = _json_response(exc.status, error_body(exc.message, exc.details), exc.headers)
+    except Exception:  # a bug: log it with the request id, never show it
+        logger.exception("unhandled error", extra={"requestId": request_id})
+        response = _json_response(500, error_body("Internal server error", {"requestId": request_id}))
+    response.headers["X-Request-Id"] = request_id
+    log_request(request_id, principal, spec, response.status_code, (time.perf_counter() - started) * 1000)
+    return response
+
+
+def _request_id(request: Any) -> str:
+    try:
+        return request.context.get("requestId") or str(uuid.uuid4())
+    except AttributeError:
+        return str(uuid.uuid4())
+
+
+def _source_ip(request: Any) -> str:
+    try:
+        return (request.context.get("identity") or {}).get("sourceIp") or "unknown"
+    except AttributeError:
+        return "unknown"
+
+
+def _parse_body(spec: RouteSpec, headers: Any, raw: bytes) -> dict[str, Any]:
+    if spec.body is None:
+        return {}
+    if raw.strip():
+        content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType("Content-Type must be application/json", {"contentType": content_type})
+        try:
+            data = json.loads(raw)
+            # Lone surrogates parse but cannot be stored or encoded: refuse them here.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (ValueError, UnicodeError, RecursionError):
+            raise BadRequest("Malformed JSON body")
+    else:
+        data = {}
+    if not isinstance(data, dict):
+        raise BadRequest("Request body must be a JSON object")
+    try:
+        model = spec.body.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequest("Validation failed", validation_details(exc))
+    return model.model_dump(by_alias=True, exclude_unset=True)
+
+
+def validation_details(exc: ValidationError) -> dict[str, str]:
+    details: dict[str, str] = {}
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "body"
+        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        details.setdefault(loc, message)
+    return details
+
+
+def _to_response(spec: RouteSpec, result: Any) -> Response:
+    if isinstance(result, Response):
+        return result
+    if not isinstance(result, Reply):
+        result = Reply(body=result)
+    status = result.status or spec.status
+    if status == 204:
+        return Response(body="", status_code=204, headers=result.headers)
+    if result.content_type != "application/json":
+        return Response(body=result.body, status_code=status, headers={"Content-Type": result.content_type, **result.headers})
+    return _json_response(status, result.body, result.headers)

@@ -1,0 +1,24 @@
+"""The one place a request's principal is resolved (SPEC §2)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.errors import Unauthorized
+from chalicelib.services import auth
+from chalicelib.services.principals import LOCAL_BOARD, Principal
+
+
+def resolve(headers: Any, now: datetime) -> Principal:
+    authorization = (headers.get("authorization") or "").strip()
+    run_id = (headers.get("x-paperclip-run-id") or "").strip() or None
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("Authorization must be 'Bearer <token>'")
+        return auth.authenticate(token, run_id, now)
+    if settings().auth_mode == "local_trusted":
+        return LOCAL_BOARD
+    raise Unauthorized("Authentication required")

@@ -1,0 +1,4 @@
+"""Every blueprint, in one list for app.py."""
+from chalicelib.http.routes import agents, companies, planning, system
+
+ALL_BLUEPRINTS = [system.bp, companies.bp, agents.bp, planning.bp]

@@ -1,0 +1,34 @@
+"""Base classes for request and response schemas.
+
+Request bodies are strict (no type coercion: "5" is not 5) and closed (an unknown field is a 400 naming
+it). Field names are snake_case in Python and camelCase on the wire.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic.alias_generators import to_camel
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, alias_generator=to_camel, populate_by_name=False)
+
+
+class ResponseBody(BaseModel):
+    """Documentation of a response; services build the JSON, tests check it against these."""
+
+    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True)
+
+
+class ErrorBody(BaseModel):
+    error: str
+    details: Optional[dict] = None
+
+
+def text(min_length: int = 0, max_length: int = 10_000, strip: bool = False):
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, strip_whitespace=strip)]
+
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Timestamp = str

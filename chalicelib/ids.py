@@ -1,0 +1,34 @@
+"""Identifiers and secrets: UUIDv4 ids, opaque tokens and their at-rest hashes."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def is_uuid(value: str) -> bool:
+    return bool(UUID_RE.match(value or ""))
+
+
+def new_agent_key() -> str:
+    return "pcp_" + secrets.token_hex(24)  # 48 hex chars
+
+
+def new_board_token() -> str:
+    return "pcb_" + secrets.token_hex(24)
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored only as this hash; a lookup hashes the presented token the same way."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(18)  # 144 random bits

@@ -1,0 +1,80 @@
+"""The activity log: every mutation appends one entry, in the same transaction as the mutation."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from chalicelib.clock import iso
+from chalicelib.ids import new_id
+from chalicelib.services.principals import SYSTEM_ACTOR_ID, Principal
+from chalicelib.store.activity import Activity
+from chalicelib.store.pages import Page, query_page
+
+
+def entry(
+    actor: Principal | None,
+    company_id: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> Activity:
+    """An unsaved activity item; the caller adds it to its transaction."""
+    created = iso(now)
+    activity_id = new_id()
+    return Activity(
+        company_id=company_id,
+        sort_key=f"{created}#{activity_id}",
+        id=activity_id,
+        actor_type=actor.actor_type if actor else "system",
+        actor_id=actor.id if actor else SYSTEM_ACTOR_ID,
+        run_id=actor.run_id if actor else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_key=f"{entity_type}#{entity_id}",
+        details=details or None,
+        created_at=created,
+    )
+
+
+def list_for_company(
+    company_id: str,
+    *,
+    agent_id: str | None,
+    entity_type: str | None,
+    entity_id: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page:
+    """Newest first. An entity filter uses the by-entity index; the others filter within the page."""
+    condition = None
+    if agent_id:
+        condition = (Activity.actor_type == "agent") & (Activity.actor_id == agent_id)
+    if entity_type and entity_id:
+        type_filter = Activity.company_id == company_id
+        condition = type_filter if condition is None else condition & type_filter
+        return query_page(
+            Activity.by_entity, f"{entity_type}#{entity_id}", limit=limit, cursor=cursor,
+            newest_first=True, filter_condition=condition,
+        )
+    if entity_type:
+        type_filter = Activity.entity_type == entity_type
+        condition = type_filter if condition is None else condition & type_filter
+    return query_page(Activity, company_id, limit=limit, cursor=cursor, newest_first=True, filter_condition=condition)
+
+
+def to_json(item: Activity) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "companyId": item.company_id,
+        "actorType": item.actor_type,
+        "actorId": item.actor_id,
+        "runId": item.run_id,
+        "action": item.action,
+        "entityType": item.entity_type,
+        "entityId": item.entity_id,
+        "details": item.details,
+        "createdAt": item.created_at,
+    }

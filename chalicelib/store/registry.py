@@ -1,0 +1,46 @@
+"""Every table the service uses, in one list. Table creation and infra templates read it."""
+from __future__ import annotations
+
+from pynamodb.models import Model
+
+from chalicelib.store.activity import Activity
+from chalicelib.store.agents import Agent
+from chalicelib.store.companies import Company
+from chalicelib.store.heartbeats import HeartbeatRun
+from chalicelib.store.identity import BoardUser, Credential
+from chalicelib.store.planning import Goal, Project
+from chalicelib.store.uniques import UniqueKey
+
+ALL_MODELS: list[type[Model]] = [
+    Company,
+    BoardUser,
+    Credential,
+    Agent,
+    Project,
+    Goal,
+    HeartbeatRun,
+    Activity,
+    UniqueKey,
+]
+
+
+def create_all_tables() -> None:
+    """Create any missing table (local runner and tests; deployed stages use infra/ templates)."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+        ttl = _ttl_attribute(model)
+        if ttl:
+            model._get_connection().connection.client.update_time_to_live(
+                TableName=model.Meta.table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
+            )
+
+
+def _ttl_attribute(model: type[Model]) -> str | None:
+    from pynamodb.attributes import TTLAttribute
+
+    for name, attr in model.get_attributes().items():
+        if isinstance(attr, TTLAttribute):
+            return attr.attr_name
+    return None

@@ -1,0 +1,72 @@
+"""All-or-nothing writes across tables, with conflicts reported by the tag of the op that failed.
+
+Services say *which* guarded condition failed (a taken name, a lost race) by tagging ops; this module
+turns DynamoDB's cancellation reasons into those tags so callers never parse error strings.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.config import settings
+
+
+class TransactionConflict(Exception):
+    """A condition in the transaction did not hold; `tags` names the ops whose condition failed."""
+
+    def __init__(self, tags: list[str]):
+        super().__init__(f"transaction condition failed: {tags}")
+        self.tags = tags
+
+
+_connection: Connection | None = None
+
+
+def _conn() -> Connection:
+    global _connection
+    if _connection is None:
+        _connection = Connection(region=settings().region, max_pool_connections=64)
+    return _connection
+
+
+@dataclass
+class Transaction:
+    ops: list[tuple[str, tuple, dict, str]] = field(default_factory=list)
+
+    def save(self, model: Any, condition: Any = None, tag: str = "") -> "Transaction":
+        self.ops.append(("save", (model,), {"condition": condition}, tag))
+        return self
+
+    def update(self, model: Any, actions: list, condition: Any = None, tag: str = "") -> "Transaction":
+        self.ops.append(("update", (model, actions), {"condition": condition}, tag))
+        return self
+
+    def delete(self, model: Any, condition: Any = None, tag: str = "") -> "Transaction":
+        self.ops.append(("delete", (model,), {"condition": condition}, tag))
+        return self
+
+    def check(self, model_cls: Any, hash_key: Any, range_key: Any = None, condition: Any = None, tag: str = "") -> "Transaction":
+        self.ops.append(("condition_check", (model_cls, hash_key, range_key), {"condition": condition}, tag))
+        return self
+
+    def commit(self) -> None:
+        if not self.ops:
+            return
+        try:
+            with TransactWrite(connection=_conn()) as tw:
+                for kind, args, kwargs, _tag in self.ops:
+                    getattr(tw, kind)(*args, **kwargs)
+        except TransactWriteError as exc:
+            reasons = exc.cancellation_reasons or []
+            failed = [
+                self.ops[i][3] or f"op{i}"
+                for i, reason in enumerate(reasons)
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            ]
+            if failed:
+                raise TransactionConflict(failed) from exc
+            raise

@@ -1,0 +1,27 @@
+"""One table of claimed names and keys, written in the same transaction as the thing they guard.
+
+A uniqueness rule (issue prefix, agent name per company, issue identifier, idempotency key, a schedule
+tick) becomes a put of `key` with `attribute_not_exists(key)`: DynamoDB arbitrates races, never a
+read followed by a write. Short-lived keys (idempotency, webhook ids, rate-limit windows) carry a TTL.
+"""
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+
+from chalicelib.store.base import BaseModel, JSONAttribute, meta
+
+
+class UniqueKey(BaseModel):
+    Meta = meta("uniques")
+
+    key = UnicodeAttribute(hash_key=True)
+    ref = UnicodeAttribute(null=True)  # the id of the entity that owns the key
+    data = JSONAttribute(null=True)
+    counter = NumberAttribute(null=True)  # rate-limit windows
+    expires_at = TTLAttribute(null=True)
+
+
+def issue_prefix_key(prefix: str) -> str:
+    return f"issue-prefix#{prefix}"
+
+
+def agent_name_key(company_id: str, name: str) -> str:
+    return f"agent-name#{company_id}#{name.casefold()}"
