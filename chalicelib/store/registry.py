@@ -8,6 +8,7 @@ from chalicelib.store.agents import Agent
 from chalicelib.store.companies import Company
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import BoardUser, Credential
+from chalicelib.store.issues import Issue
 from chalicelib.store.planning import Goal, Project
 from chalicelib.store.uniques import UniqueKey
 
@@ -21,6 +22,7 @@ ALL_MODELS: list[type[Model]] = [
     HeartbeatRun,
     Activity,
     UniqueKey,
+    Issue,
 ]
 
 

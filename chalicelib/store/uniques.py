@@ -25,3 +25,7 @@ def issue_prefix_key(prefix: str) -> str:
 
 def agent_name_key(company_id: str, name: str) -> str:
     return f"agent-name#{company_id}#{name.casefold()}"
+
+
+def issue_identifier_key(identifier: str) -> str:
+    return f"issue-identifier#{identifier.upper()}"

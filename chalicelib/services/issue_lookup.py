@@ -1,0 +1,35 @@
+"""Finding an issue by UUID or identifier (`PAP-12`, case-insensitive), with visibility applied."""
+from __future__ import annotations
+
+import re
+
+from chalicelib.errors import NotFound
+from chalicelib.ids import is_uuid
+from chalicelib.services import access
+from chalicelib.services.principals import Principal
+from chalicelib.store.issues import Issue
+from chalicelib.store.uniques import UniqueKey, issue_identifier_key
+
+IDENTIFIER_RE = re.compile(r"^[A-Za-z]{3}[0-9]*-[0-9]{1,12}$")
+
+
+def find(ref: str) -> Issue:
+    """The issue named by `ref`, read consistently; NotFound for anything else (bad shapes included)."""
+    issue_id = ref if is_uuid(ref) else None
+    if issue_id is None and IDENTIFIER_RE.match(ref or ""):
+        try:
+            issue_id = UniqueKey.get(issue_identifier_key(ref), consistent_read=True).ref
+        except UniqueKey.DoesNotExist:
+            issue_id = None
+    if issue_id is None:
+        raise NotFound("Issue not found")
+    try:
+        return Issue.get(issue_id, consistent_read=True)
+    except Issue.DoesNotExist:
+        raise NotFound("Issue not found")
+
+
+def get(principal: Principal, ref: str) -> Issue:
+    issue = find(ref)
+    access.require_visible(principal, issue.company_id, "Issue")
+    return issue
