@@ -1,11 +1,12 @@
 """The Chalice app: blueprints under /api and the per-minute scheduler. No logic lives here."""
-from chalice import Chalice, Rate
+from chalice import Rate
 
 from chalicelib import clock
+from chalicelib.http.application import PaperclipChalice
 from chalicelib.http.routes import ALL_BLUEPRINTS
 from chalicelib.services import scheduler
 
-app = Chalice(app_name="paperclip")
+app = PaperclipChalice(app_name="paperclip")
 app.api.binary_types.append("multipart/form-data")
 for blueprint in ALL_BLUEPRINTS:
     app.register_blueprint(blueprint, url_prefix="/api")

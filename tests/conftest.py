@@ -116,3 +116,22 @@ def world(api):
     from tests.helpers import make_world
 
     return make_world(api)
+
+
+@pytest.fixture
+def live_server(aws):
+    """The app behind a real threaded HTTP server (chalice local's), for concurrency tests."""
+    import threading
+
+    from chalice.config import Config
+    from chalice.local import LocalDevServer
+
+    from app import app
+
+    port = free_port()
+    server = LocalDevServer(app, Config.create(chalice_stage="local", app_name="paperclip"), "127.0.0.1", port)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    server.server.server_close()
