@@ -7,6 +7,7 @@ first imported.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import datetime, timezone
 from typing import Any
@@ -27,6 +28,9 @@ os.environ.update({
 })
 
 
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint():
     server, endpoint = start_moto(_MOTO_PORT)
@@ -38,7 +42,7 @@ def moto_endpoint():
 def aws(moto_endpoint):
     """A fresh, provisioned local AWS for this test."""
     reset_moto(moto_endpoint)
-    provision()
+    provision(assume_empty=True)
     return moto_endpoint
 
 
@@ -135,3 +139,23 @@ def live_server(aws):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     server.server.server_close()
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Change settings through the environment for one test (settings() is cached per process)."""
+    from chalicelib.config import settings
+
+    def apply(**env: str) -> None:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        settings.cache_clear()
+
+    yield apply
+    monkeypatch.undo()
+    settings.cache_clear()
+
+
+@pytest.fixture
+def authenticated(settings_env):
+    settings_env(AUTH_MODE="authenticated")

@@ -26,11 +26,14 @@ ALL_MODELS: list[type[Model]] = [
 ]
 
 
-def create_all_tables() -> None:
-    """Create any missing table (local runner and tests; deployed stages use infra/ templates)."""
+def create_all_tables(assume_empty: bool = False) -> None:
+    """Create any missing table (local runner and tests; deployed stages use infra/ templates).
+
+    `assume_empty` skips the existence checks and waits: for a moto server that was just reset.
+    """
     for model in ALL_MODELS:
-        if not model.exists():
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+        if assume_empty or not model.exists():
+            model.create_table(wait=not assume_empty, billing_mode="PAY_PER_REQUEST")
         ttl = _ttl_attribute(model)
         if ttl:
             model._get_connection().connection.client.update_time_to_live(

@@ -37,22 +37,25 @@ def start_moto(port: int | None = None):
     return server, f"http://127.0.0.1:{port}"
 
 
-def provision() -> None:
-    """Create every table, the attachments bucket and the KMS key alias, if missing."""
+def provision(assume_empty: bool = False) -> None:
+    """Create every table, the attachments bucket and the KMS key alias, if missing.
+
+    `assume_empty`: the moto server was just reset, so skip the existence checks (tests).
+    """
     import boto3
 
     from chalicelib.config import settings
     from chalicelib.store.registry import create_all_tables
 
-    create_all_tables()
+    create_all_tables(assume_empty)
     cfg = settings()
     s3 = boto3.client("s3", region_name=cfg.region)
-    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    existing = set() if assume_empty else {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if cfg.attachments_bucket not in existing:
         s3.create_bucket(Bucket=cfg.attachments_bucket)
     kms = boto3.client("kms", region_name=cfg.region)
     if cfg.kms_key_id.startswith("alias/"):
-        aliases = {a["AliasName"] for a in kms.list_aliases().get("Aliases", [])}
+        aliases = set() if assume_empty else {a["AliasName"] for a in kms.list_aliases().get("Aliases", [])}
         if cfg.kms_key_id not in aliases:
             key_id = kms.create_key(Description="paperclip local webhook secrets")["KeyMetadata"]["KeyId"]
             kms.create_alias(AliasName=cfg.kms_key_id, TargetKeyId=key_id)
