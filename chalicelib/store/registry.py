@@ -10,6 +10,7 @@ from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import BoardUser, Credential
 from chalicelib.store.issues import Issue
 from chalicelib.store.planning import Goal, Project
+from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.uniques import UniqueKey
 
 ALL_MODELS: list[type[Model]] = [
@@ -23,6 +24,9 @@ ALL_MODELS: list[type[Model]] = [
     Activity,
     UniqueKey,
     Issue,
+    Routine,
+    RoutineTrigger,
+    RoutineRun,
 ]
 
 

@@ -1,0 +1,96 @@
+"""Routines, triggers, runs and the public webhook endpoint (SPEC §5–6)."""
+from chalice import Blueprint
+
+from chalicelib.http.api import Reply, RequestContext, route
+from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.schemas.routines import (
+    RoutineCreate, RoutineDetail, RoutineListItem, RoutineOut, RoutineUpdate, RunCreate, RunOut, TriggerCreate,
+    TriggerOut, TriggerPreview, TriggerUpdate, TriggerWithSecret,
+)
+from chalicelib.services import routine_dispatch, routine_triggers, routines, webhook_intake
+
+bp = Blueprint(__name__)
+TAG = "Routines"
+
+
+def _run_reply(result: routine_dispatch.DispatchResult) -> Reply:
+    headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+    return Reply(body=routine_dispatch.run_to_json(result.run), status=202, headers=headers)
+
+
+@route(bp, "/companies/{companyId}/routines", "POST", summary="Create a routine", tag=TAG, body=RoutineCreate,
+       response=RoutineOut, status=201)
+def create_routine(ctx: RequestContext, companyId: str):
+    return routines.to_json(routines.create(ctx.principal, companyId, ctx.body, ctx.now))
+
+
+@route(bp, "/companies/{companyId}/routines", "GET", summary="List a company's routines, newest update first", tag=TAG,
+       response=list[RoutineListItem], query={"projectId": "filter by project", "status": "active|paused|archived", **PAGING})
+def list_routines(ctx: RequestContext, companyId: str):
+    page = routines.list_for_company(ctx.principal, companyId, ctx.query.get("projectId") or None,
+                                     ctx.query.get("status") or None, limit(ctx), ctx.query.get("cursor"))
+    headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
+    return Reply(body=routines.list_summaries(page.items), headers=headers)
+
+
+@route(bp, "/routines/{routineId}", "GET", summary="Get a routine with triggers, recent runs and its active issue", tag=TAG,
+       response=RoutineDetail)
+def get_routine(ctx: RequestContext, routineId: str):
+    return routines.detail(ctx.principal, routineId)
+
+
+@route(bp, "/routines/{routineId}", "PATCH", summary="Update a routine", tag=TAG, body=RoutineUpdate, response=RoutineOut)
+def update_routine(ctx: RequestContext, routineId: str):
+    return routines.to_json(routines.update(ctx.principal, routineId, ctx.body, ctx.now))
+
+
+@route(bp, "/routines/{routineId}/triggers", "POST", summary="Add a trigger (webhook secrets are shown once)", tag=TAG,
+       body=TriggerCreate, response=TriggerWithSecret, status=201)
+def create_trigger(ctx: RequestContext, routineId: str):
+    trigger, material = routine_triggers.create(ctx.principal, routineId, ctx.body, ctx.now)
+    return {"trigger": routine_triggers.to_json(trigger), "secretMaterial": material}
+
+
+@route(bp, "/routine-triggers/{triggerId}", "PATCH", summary="Update a trigger", tag=TAG, body=TriggerUpdate,
+       response=TriggerOut)
+def update_trigger(ctx: RequestContext, triggerId: str):
+    return routine_triggers.to_json(routine_triggers.update(ctx.principal, triggerId, ctx.body, ctx.now))
+
+
+@route(bp, "/routine-triggers/{triggerId}", "DELETE", summary="Delete a trigger and its secret", tag=TAG, status=204)
+def delete_trigger(ctx: RequestContext, triggerId: str):
+    routine_triggers.delete(ctx.principal, triggerId, ctx.now)
+    return Reply(status=204)
+
+
+@route(bp, "/routine-triggers/{triggerId}/rotate-secret", "POST", summary="Rotate a webhook secret (URL unchanged)",
+       tag=TAG, response=TriggerWithSecret)
+def rotate_secret(ctx: RequestContext, triggerId: str):
+    trigger, material = routine_triggers.rotate_secret(ctx.principal, triggerId, ctx.now)
+    return {"trigger": routine_triggers.to_json(trigger), "secretMaterial": material}
+
+
+@route(bp, "/routine-triggers/{triggerId}/preview", "GET", summary="Next fire times of a schedule trigger", tag=TAG,
+       response=TriggerPreview, query={"count": "1..50, default 5"})
+def preview_trigger(ctx: RequestContext, triggerId: str):
+    return routine_triggers.preview(ctx.principal, triggerId, ctx.query.get("count"), ctx.now)
+
+
+@route(bp, "/routines/{routineId}/run", "POST", summary="Run a routine now (202 with the run)", tag=TAG, body=RunCreate,
+       response=RunOut, status=202)
+def run_routine(ctx: RequestContext, routineId: str):
+    return _run_reply(routine_dispatch.run_manually(ctx.principal, routineId, ctx.body, ctx.now))
+
+
+@route(bp, "/routines/{routineId}/runs", "GET", summary="A routine's runs, newest first", tag=TAG, response=list[RunOut],
+       query=PAGING)
+def list_runs(ctx: RequestContext, routineId: str):
+    routine = routines.get_visible(ctx.principal, routineId)
+    return page_reply(routine_dispatch.list_runs(routine, limit(ctx), ctx.query.get("cursor")), routine_dispatch.run_to_json)
+
+
+@route(bp, "/routine-triggers/public/{publicId}/fire", "POST", summary="Fire a webhook trigger (signed by its mode)",
+       tag=TAG, response=RunOut, status=202, public=True, raw_body=True, content_type="application/json",
+       extra_statuses=(401, 409, 429))
+def fire_public(ctx: RequestContext, publicId: str):
+    return _run_reply(webhook_intake.fire(publicId, ctx.headers, ctx.raw_body, ctx.source_ip, ctx.now))

@@ -1,0 +1,320 @@
+"""Dispatching a routine run (SPEC §5): one run, at most one live execution issue, all-or-nothing.
+
+How "at most one live execution issue" holds under any concurrency (conditional writes only):
+- The routine item has a live slot (`live_issue_id`, `live_run_id`). A run that creates an issue
+  does it in ONE transaction with `SET live_* CONDITION attribute_not_exists(live_issue_id)` (tag
+  "live"). Losing that race means another run won: re-read and coalesce into it.
+- A run that finds the slot taken writes itself `coalesced`/`skipped` in ONE transaction with the
+  routine update conditioned on `live_issue_id == <that issue>`; if the slot changed meanwhile the
+  decision is retried.
+- The issue moving to done/cancelled clears the slot in the issue's own PATCH transaction
+  (`issue_terminal_ops`), so the slot is never stale.
+- `always_enqueue` never conditions on the slot; it fills the slot only when empty (so `activeIssue`
+  shows the oldest issue that claimed it), and every run creates an issue.
+
+Idempotency: a UniqueKey `idem#{routine}#{source}#{trigger or -}#{key}` (ref = run id, data = hash of
+the canonical JSON of payload and variables, TTL 8 days) is written in the run's transaction (tag
+"idem"). A conflict means a previous run owns the key: same hash → that run is replayed; different
+hash → 422. Concurrent repeats therefore produce exactly one run.
+
+Failures after validation (an assignee that can no longer take work, a lost transaction) leave no
+issue behind: the run is then written `failed` with `failureReason` in a separate write.
+Issue numbers are allocated (atomic ADD) before the transaction; a transaction that loses the race
+burns its number, so identifiers stay unique and increasing but can skip a number.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.clock import iso
+from chalicelib.errors import Conflict, DomainError, Unprocessable
+from chalicelib.ids import new_id
+from chalicelib.logic import routine_variables as rv
+from chalicelib.services import activity, agents, execution_issues, heartbeats
+from chalicelib.services.principals import Principal
+from chalicelib.store.issues import Issue
+from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
+from chalicelib.store.transactions import Transaction, TransactionConflict
+from chalicelib.store.uniques import UniqueKey
+
+logger = logging.getLogger("paperclip")
+IDEMPOTENCY_TTL = timedelta(days=8)
+MAX_ATTEMPTS = 12
+TERMINAL_ISSUE_STATUSES = ("done", "cancelled")
+
+
+@dataclass
+class RunRequest:
+    source: str  # schedule | manual | api | webhook
+    trigger: RoutineTrigger | None = None
+    payload: Any = None
+    variables: dict | None = None  # the body's explicit variables (manual runs)
+    idempotency_key: str | None = None
+    project_id: str | None = None  # overrides, already validated by the caller
+    assignee_agent_id: str | None = None
+    workspace: dict[str, Any] = field(default_factory=dict)  # executionWorkspace* fields, stored on the run
+    scheduled_for: str | None = None
+
+
+@dataclass
+class DispatchResult:
+    run: RoutineRun
+    replayed: bool = False
+
+
+def idempotency_key(routine_id: str, source: str, trigger_id: str | None, key: str) -> str:
+    return f"idem#{routine_id}#{source}#{trigger_id or '-'}#{key}"
+
+
+def request_hash(payload: Any, variables: Any) -> str:
+    canonical = json.dumps({"payload": payload, "variables": variables}, sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _resolve_variables(routine: Routine, req: RunRequest) -> dict[str, Any]:
+    payload = req.payload if isinstance(req.payload, dict) else {}
+    try:
+        return rv.resolve(routine.variables or [], payload.get("variables"), req.variables,
+                          payload if req.source == "webhook" else None)
+    except rv.MissingVariablesError as exc:
+        raise Unprocessable(str(exc), {"missing": exc.names})
+    except rv.VariableValueError as exc:
+        raise Unprocessable(str(exc))
+
+
+def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: datetime) -> DispatchResult:
+    """Create the run (and its issue when the policy says so). Raises 422 before creating anything when
+    variables do not resolve; returns the original run when the idempotency key was used before."""
+    values = _resolve_variables(routine, req)
+    digest = request_hash(req.payload, req.variables)
+    idem = idempotency_key(routine.id, req.source, req.trigger.id if req.trigger else None, req.idempotency_key) \
+        if req.idempotency_key else None
+    if idem:
+        replay = _replay(idem, digest)
+        if replay:
+            return replay
+    run_id = new_id()
+    for _ in range(MAX_ATTEMPTS):
+        routine = Routine.get(routine.id, consistent_read=True)
+        coalesce = routine.concurrency_policy != "always_enqueue" and routine.live_issue_id
+        try:
+            if coalesce:
+                return DispatchResult(_coalesce(actor, routine, req, run_id, idem, digest, now))
+            return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
+        except TransactionConflict as exc:
+            if "idem" in exc.tags:
+                replay = _replay(idem, digest)
+                if replay:
+                    return replay
+            continue  # the live slot or the agent's wakeup slot moved: decide again
+        except DomainError as exc:
+            return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest, exc.message, now))
+    return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
+                                          "Could not dispatch the run under contention", now))
+
+
+def _replay(idem: str, digest: str) -> DispatchResult | None:
+    try:
+        key = UniqueKey.get(idem, consistent_read=True)
+    except UniqueKey.DoesNotExist:
+        return None
+    if key.data != digest:
+        raise Unprocessable("Idempotency key was already used with a different payload or variables")
+    try:
+        return DispatchResult(RoutineRun.get(key.ref, consistent_read=True), replayed=True)
+    except RoutineRun.DoesNotExist:
+        return None
+
+
+def _new_run(routine: Routine, req: RunRequest, run_id: str, status: str, now: datetime) -> RoutineRun:
+    stamp = iso(now)
+    return RoutineRun(
+        id=run_id, routine_id=routine.id, company_id=routine.company_id, status=status, source=req.source,
+        trigger_id=req.trigger.id if req.trigger else None, trigger_payload=req.payload, variables=req.variables,
+        idempotency_key=req.idempotency_key, scheduled_for=req.scheduled_for, project_id=req.project_id,
+        assignee_agent_id=req.assignee_agent_id,
+        execution_workspace_id=req.workspace.get("executionWorkspaceId"),
+        execution_workspace_preference=req.workspace.get("executionWorkspacePreference"),
+        execution_workspace_settings=req.workspace.get("executionWorkspaceSettings"),
+        triggered_at=stamp, created_at=stamp, created_key=f"{stamp}#{run_id}",
+    )
+
+
+def _common_ops(tx: Transaction, actor: Principal | None, routine: Routine, req: RunRequest, run: RoutineRun, idem: str | None, digest: str,
+                now: datetime) -> None:
+    """Trigger timestamps and the idempotency key: part of every run's transaction."""
+    if req.trigger:
+        tx.update(RoutineTrigger(id=req.trigger.id),
+                  actions=[RoutineTrigger.last_fired_at.set(iso(now)), RoutineTrigger.last_result.set(run.status)],
+                  condition=RoutineTrigger.id.exists(), tag="trigger")
+    if idem:
+        tx.save(UniqueKey(key=idem, ref=run.id, data=digest, expires_at=now + IDEMPOTENCY_TTL),
+                condition=UniqueKey.key.does_not_exist(), tag="idem")
+    tx.save(activity.entry(actor, routine.company_id,
+                           f"routine.run_{run.status}", "routine_run", run.id, now,
+                           {"routineId": routine.id, "source": req.source, "linkedIssueId": run.linked_issue_id}))
+
+
+def _coalesce(actor, routine: Routine, req: RunRequest, run_id: str, idem, digest, now) -> RoutineRun:
+    status = "skipped" if routine.concurrency_policy == "skip_if_active" else "coalesced"
+    run = _new_run(routine, req, run_id, status, now)
+    run.linked_issue_id, run.coalesced_into_run_id = routine.live_issue_id, routine.live_run_id
+    run.completed_at = iso(now)
+    tx = Transaction()
+    tx.save(run, condition=RoutineRun.id.does_not_exist(), tag="run")
+    tx.update(routine, actions=[Routine.last_triggered_at.set(iso(now)), Routine.last_run_id.set(run_id)],
+              condition=Routine.live_issue_id == routine.live_issue_id, tag="live")
+    _common_ops(tx, actor, routine, req, run, idem, digest, now)
+    tx.commit()
+    return run
+
+
+def _create_issue(actor, routine: Routine, req: RunRequest, values: dict, run_id: str, idem, digest, now) -> RoutineRun:
+    assignee_id = req.assignee_agent_id or routine.assignee_agent_id
+    agent = agents.find(assignee_id) if assignee_id else None
+    if agent is not None:
+        agents.require_assignable(agent)
+    identifier = execution_issues.allocate_identifier(routine.company_id)
+    run = _new_run(routine, req, run_id, "issue_created", now)
+    tx = Transaction()
+    issue = execution_issues.add_create_ops(
+        tx, actor, company_id=routine.company_id, identifier=identifier,
+        title=rv.interpolate(routine.title, values, now), description=rv.interpolate(routine.description, values, now),
+        priority=routine.priority, project_id=req.project_id or routine.project_id, goal_id=routine.goal_id,
+        parent_id=routine.parent_issue_id, assignee_agent_id=assignee_id, routine_id=routine.id, run_id=run_id, now=now,
+    )
+    run.linked_issue_id = issue.id
+    tx.save(run, condition=RoutineRun.id.does_not_exist(), tag="run")
+    actions = [Routine.last_triggered_at.set(iso(now)), Routine.last_run_id.set(run_id)]
+    if routine.concurrency_policy == "always_enqueue":
+        actions += [Routine.live_issue_id.set(Routine.live_issue_id | issue.id),
+                    Routine.live_run_id.set(Routine.live_run_id | run_id)]
+        tx.update(routine, actions=actions, condition=Routine.id.exists(), tag="routine")
+    else:
+        actions += [Routine.live_issue_id.set(issue.id), Routine.live_run_id.set(run_id)]
+        tx.update(routine, actions=actions, condition=Routine.live_issue_id.does_not_exist(), tag="live")
+    if agent is not None:
+        heartbeats.add_wakeup(tx, agent, "routine_dispatched", now, issueId=issue.id, routineRunId=run_id)
+    _common_ops(tx, actor, routine, req, run, idem, digest, now)
+    tx.commit()
+    return run
+
+
+def _record_failure(actor, routine: Routine, req: RunRequest, run_id: str, idem, digest, reason: str, now) -> RoutineRun:
+    run = _new_run(routine, req, run_id, "failed", now)
+    run.failure_reason, run.completed_at = reason, iso(now)
+    tx = Transaction()
+    tx.save(run, condition=RoutineRun.id.does_not_exist(), tag="run")
+    tx.update(routine, actions=[Routine.last_triggered_at.set(iso(now)), Routine.last_run_id.set(run_id)],
+              condition=Routine.id.exists())
+    _common_ops(tx, actor, routine, req, run, idem, digest, now)
+    try:
+        tx.commit()
+    except TransactionConflict as exc:
+        if idem and "idem" in exc.tags:
+            replay = _replay(idem, digest)
+            if replay:
+                return replay.run
+        raise Conflict("Could not record the run; try again")
+    logger.warning("routine dispatch failed", extra={"routineId": routine.id, "runId": run_id, "reason": reason})
+    return run
+
+
+def issue_terminal_ops(tx: Transaction, issue: Issue, new_status: str, now: datetime) -> None:
+    """Add to the issue's status-change transaction: finish its routine run and free the live slot.
+
+    Call when a routine execution issue moves to done or cancelled. The slot is cleared only if it
+    still names this issue (conditional); if it names another issue (always_enqueue) it can never come
+    to name this one later, so skipping the op is safe.
+    """
+    if issue.origin_kind != "routine_execution" or new_status not in TERMINAL_ISSUE_STATUSES:
+        return
+    stamp = iso(now)
+    if issue.origin_run_id:
+        actions = [RoutineRun.status.set("completed" if new_status == "done" else "failed"),
+                   RoutineRun.completed_at.set(stamp)]
+        if new_status == "cancelled":
+            actions.append(RoutineRun.failure_reason.set("Execution issue moved to cancelled"))
+        tx.update(RoutineRun(id=issue.origin_run_id), actions=actions, condition=RoutineRun.id.exists(), tag="routine_run")
+    if issue.origin_id:
+        try:
+            routine = Routine.get(issue.origin_id, consistent_read=True)
+        except Routine.DoesNotExist:
+            return
+        if routine.live_issue_id == issue.id:
+            tx.update(routine, actions=[Routine.live_issue_id.remove(), Routine.live_run_id.remove()],
+                      condition=Routine.live_issue_id == issue.id, tag="routine_live")
+
+
+def list_runs(routine: Routine, limit: int, cursor: str | None):
+    from chalicelib.store.pages import query_page
+
+    return query_page(RoutineRun.by_routine, routine.id, limit=limit, cursor=cursor, newest_first=True)
+
+
+def run_to_json(run: RoutineRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "routineId": run.routine_id,
+        "companyId": run.company_id,
+        "status": run.status,
+        "source": run.source,
+        "triggerId": run.trigger_id,
+        "triggerPayload": run.trigger_payload,
+        "variables": run.variables,
+        "idempotencyKey": run.idempotency_key,
+        "linkedIssueId": run.linked_issue_id,
+        "coalescedIntoRunId": run.coalesced_into_run_id,
+        "failureReason": run.failure_reason,
+        "scheduledFor": run.scheduled_for,
+        "projectId": run.project_id,
+        "assigneeAgentId": run.assignee_agent_id,
+        "executionWorkspaceId": run.execution_workspace_id,
+        "executionWorkspacePreference": run.execution_workspace_preference,
+        "executionWorkspaceSettings": run.execution_workspace_settings,
+        "triggeredAt": run.triggered_at,
+        "completedAt": run.completed_at,
+        "createdAt": run.created_at,
+    }
+
+
+def run_manually(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> DispatchResult:
+    """POST /routines/{id}/run: archived → 409; paused routines may be run by hand."""
+    from chalicelib.errors import Forbidden, NotFound
+    from chalicelib.services import routine_triggers, routines
+
+    routine = routines.get_visible(principal, routine_id)
+    routines.require_manage(principal, routine, "run")
+    if routine.status == "archived":
+        raise Conflict("Archived routines cannot run", {"status": routine.status})
+    trigger = None
+    if data.get("triggerId"):
+        try:
+            trigger = routine_triggers.find(data["triggerId"])
+        except NotFound:
+            raise NotFound("Trigger not found", {"triggerId": data["triggerId"]})
+        if trigger.routine_id != routine.id:
+            raise Forbidden("The trigger belongs to another routine", {"triggerId": trigger.id})
+        if not trigger.enabled:
+            raise Conflict("The trigger is disabled", {"triggerId": trigger.id})
+    if data.get("projectId"):
+        routines.check_project(data["projectId"], routine.company_id)
+    assignee = data.get("assigneeAgentId")
+    if assignee:
+        if principal.is_agent and assignee != principal.id:
+            raise Forbidden("Agents may not assign routine runs to other agents")
+        routines.check_assignee(assignee, routine.company_id)
+    req = RunRequest(
+        source=data.get("source") or "manual", trigger=trigger, payload=data.get("payload"),
+        variables=data.get("variables"), idempotency_key=data.get("idempotencyKey"),
+        project_id=data.get("projectId"), assignee_agent_id=assignee,
+        workspace={k: data[k] for k in ("executionWorkspaceId", "executionWorkspacePreference",
+                                        "executionWorkspaceSettings") if k in data},
+    )
+    return dispatch(principal, routine, req, now)

@@ -1,0 +1,286 @@
+"""Routine triggers: schedule, webhook and api (SPEC §6).
+
+The scheduler's "due" index is sparse: `due_shard` is set only while a trigger can fire (enabled,
+kind schedule, routine active with every required variable defaulted) and removed otherwise. Every
+trigger write conditions on and moves the routine's `updated_key`, and routine updates rewrite the
+index entries of its schedule triggers in their own transaction, so the two never disagree.
+
+Webhook secrets are shown only in the create and rotate responses; at rest they are a KMS envelope.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from chalicelib.clock import iso
+from chalicelib.config import settings
+from chalicelib.errors import BadRequest, Conflict, NotFound, Unprocessable
+from chalicelib.ids import is_uuid, new_id, new_public_id
+from chalicelib.logic import cron_schedule, routine_variables as rv
+from chalicelib.logic.webhook_signatures import generate_secret
+from chalicelib.services import activity, routines, webhook_secrets
+from chalicelib.services.principals import Principal
+from chalicelib.store.routines import Routine, RoutineTrigger
+from chalicelib.store.transactions import Transaction, TransactionConflict
+
+KINDS = ("schedule", "webhook", "api")
+_KIND_FIELDS = {
+    "schedule": {"cronExpression", "timezone"},
+    "webhook": {"signingMode", "replayWindowSec"},
+    "api": set(),
+}
+_COMMON = {"kind", "label", "enabled"}
+
+
+def due_shard_for(trigger_id: str) -> str:
+    digest = hashlib.sha256(trigger_id.encode("utf-8")).digest()
+    return str(int.from_bytes(digest[:8], "big") % settings().scheduler_shards)
+
+
+def _can_fire(trigger: RoutineTrigger, routine: Routine) -> bool:
+    return trigger.kind == "schedule" and bool(trigger.enabled) and routines.is_fireable(routine)
+
+
+def _next_run(trigger: RoutineTrigger, now: datetime) -> str | None:
+    try:
+        return iso(cron_schedule.next_fire_after(trigger.cron_expression, trigger.timezone or "UTC", now))
+    except (cron_schedule.CronError, cron_schedule.TimezoneError):
+        return None  # stored data that no longer parses never fires
+
+
+def _apply_index(trigger: RoutineTrigger, routine: Routine) -> None:
+    trigger.due_shard = due_shard_for(trigger.id) if _can_fire(trigger, routine) and trigger.next_run_at else None
+
+
+def add_due_index_ops(tx: Transaction, routine: Routine, resumed: bool, now: datetime) -> None:
+    """After a routine change, bring its schedule triggers' index entries in line (same transaction).
+
+    Resuming recomputes nextRunAt from now: nothing is "missed" while a routine is paused."""
+    for trigger in for_routine(routine.id):
+        if trigger.kind != "schedule":
+            continue
+        before = (trigger.due_shard, trigger.next_run_at)
+        if resumed and trigger.enabled:
+            trigger.next_run_at = _next_run(trigger, now)
+        _apply_index(trigger, routine)
+        if (trigger.due_shard, trigger.next_run_at) == before:
+            continue
+        actions = [RoutineTrigger.updated_at.set(iso(now))]
+        actions.append(RoutineTrigger.next_run_at.set(trigger.next_run_at) if trigger.next_run_at
+                       else RoutineTrigger.next_run_at.remove())
+        actions.append(RoutineTrigger.due_shard.set(trigger.due_shard) if trigger.due_shard
+                       else RoutineTrigger.due_shard.remove())
+        tx.update(trigger, actions=actions, condition=RoutineTrigger.id.exists(), tag="trigger")
+
+
+def for_routine(routine_id: str) -> list[RoutineTrigger]:
+    return list(RoutineTrigger.by_routine.query(routine_id))
+
+
+def find(trigger_id: str) -> RoutineTrigger:
+    if not is_uuid(trigger_id or ""):
+        raise NotFound("Trigger not found")
+    try:
+        return RoutineTrigger.get(trigger_id, consistent_read=True)
+    except RoutineTrigger.DoesNotExist:
+        raise NotFound("Trigger not found")
+
+
+def _managed(principal: Principal, trigger_id: str) -> tuple[RoutineTrigger, Routine]:
+    trigger = find(trigger_id)
+    routine = routines.get_visible(principal, trigger.routine_id)
+    routines.require_manage(principal, routine, "manage triggers of")
+    return trigger, routine
+
+
+def _validate_schedule(trigger: RoutineTrigger) -> None:
+    try:
+        cron_schedule.validate_cron(trigger.cron_expression)
+    except cron_schedule.CronError as exc:
+        raise Unprocessable(str(exc), {"cronExpression": trigger.cron_expression})
+    try:
+        cron_schedule.validate_timezone(trigger.timezone)
+    except cron_schedule.TimezoneError as exc:
+        raise Unprocessable(str(exc), {"timezone": trigger.timezone})
+
+
+def _require_runnable_schedule(trigger: RoutineTrigger, routine: Routine) -> None:
+    if trigger.kind == "schedule" and trigger.enabled and rv.has_unresolvable_required(routine.variables or []):
+        missing = [d["name"] for d in routine.variables or [] if d.get("required", True) and d.get("defaultValue") in (None, "")]
+        raise Unprocessable("A schedule trigger cannot run a routine whose required variables have no default",
+                            {"variables": missing})
+
+
+def _touch_routine(tx: Transaction, routine: Routine, now: datetime) -> None:
+    """Serialise with routine updates (see module docstring)."""
+    stamp = iso(now)
+    tx.update(routine, actions=[Routine.updated_at.set(stamp), Routine.updated_key.set(routines.updated_key(stamp, routine.id))],
+              condition=Routine.updated_key == routine.updated_key, tag="routine")
+
+
+def _commit(tx: Transaction) -> None:
+    try:
+        tx.commit()
+    except TransactionConflict:
+        raise Conflict("The routine changed meanwhile; reload and retry")
+
+
+def _secret_material(trigger: RoutineTrigger, secret: str) -> dict[str, str]:
+    return {"webhookUrl": webhook_url(trigger.public_id), "webhookSecret": secret}
+
+
+def webhook_url(public_id: str) -> str:
+    return f"{settings().public_base_url}/api/routine-triggers/public/{public_id}/fire"
+
+
+def create(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> tuple[RoutineTrigger, dict | None]:
+    routine = routines.get_visible(principal, routine_id)
+    routines.require_manage(principal, routine, "manage triggers of")
+    kind = data["kind"]
+    stray = sorted(set(data) - _COMMON - _KIND_FIELDS[kind])
+    if stray:
+        raise BadRequest("Validation failed", {f: f"not allowed for {kind} triggers" for f in stray})
+    stamp, trigger_id = iso(now), new_id()
+    trigger = RoutineTrigger(id=trigger_id, routine_id=routine.id, company_id=routine.company_id, kind=kind,
+                             label=data.get("label"), enabled=data.get("enabled", True) is not False,
+                             created_at=stamp, updated_at=stamp)
+    secret = None
+    if kind == "schedule":
+        if not data.get("cronExpression"):
+            raise BadRequest("Validation failed", {"cronExpression": "required for schedule triggers"})
+        trigger.cron_expression, trigger.timezone = data["cronExpression"], data.get("timezone") or "UTC"
+        _validate_schedule(trigger)
+        _require_runnable_schedule(trigger, routine)
+        trigger.next_run_at = _next_run(trigger, now) if trigger.enabled else None
+        _apply_index(trigger, routine)
+    elif kind == "webhook":
+        trigger.signing_mode = data.get("signingMode") or "bearer"
+        trigger.replay_window_sec = data.get("replayWindowSec") or 300
+        trigger.public_id = new_public_id()
+        secret = generate_secret(trigger.signing_mode)
+        trigger.secret_envelope = webhook_secrets.seal(secret, trigger.id)
+        trigger.last_rotated_at = stamp
+    tx = Transaction()
+    tx.save(trigger, condition=RoutineTrigger.id.does_not_exist())
+    _touch_routine(tx, routine, now)
+    tx.save(activity.entry(principal, routine.company_id, "routine.trigger_created", "routine_trigger", trigger.id, now,
+                           {"routineId": routine.id, "kind": kind}))
+    _commit(tx)
+    return trigger, (_secret_material(trigger, secret) if secret else None)
+
+
+def update(principal: Principal, trigger_id: str, data: dict[str, Any], now: datetime) -> RoutineTrigger:
+    trigger, routine = _managed(principal, trigger_id)
+    stray = sorted(set(data) - {"label", "enabled"} - _KIND_FIELDS[trigger.kind])
+    if stray:
+        raise BadRequest("Validation failed", {f: f"not allowed for {trigger.kind} triggers" for f in stray})
+    for wire in ("enabled", "cronExpression", "timezone", "signingMode", "replayWindowSec"):
+        if wire in data and data[wire] is None:
+            raise BadRequest("Validation failed", {wire: "must not be null"})
+    was_enabled = bool(trigger.enabled)
+    if "label" in data:
+        trigger.label = data["label"]
+    if "enabled" in data:
+        trigger.enabled = data["enabled"]
+    if trigger.kind == "schedule":
+        schedule_changed = any(k in data for k in ("cronExpression", "timezone"))
+        trigger.cron_expression = data.get("cronExpression", trigger.cron_expression)
+        trigger.timezone = data.get("timezone", trigger.timezone)
+        _validate_schedule(trigger)
+        _require_runnable_schedule(trigger, routine)
+        if not trigger.enabled:
+            trigger.next_run_at = None
+        elif schedule_changed or not was_enabled or not trigger.next_run_at:
+            trigger.next_run_at = _next_run(trigger, now)
+        _apply_index(trigger, routine)
+    elif trigger.kind == "webhook":
+        trigger.signing_mode = data.get("signingMode", trigger.signing_mode)
+        trigger.replay_window_sec = data.get("replayWindowSec", trigger.replay_window_sec)
+    trigger.updated_at = iso(now)
+    tx = Transaction()
+    tx.save(trigger, condition=RoutineTrigger.id.exists())
+    _touch_routine(tx, routine, now)
+    tx.save(activity.entry(principal, routine.company_id, "routine.trigger_updated", "routine_trigger", trigger.id, now,
+                           {"routineId": routine.id, "changes": sorted(data)}))
+    _commit(tx)
+    return trigger
+
+
+def delete(principal: Principal, trigger_id: str, now: datetime) -> None:
+    """Deleting the item deletes its encrypted secret with it."""
+    trigger, routine = _managed(principal, trigger_id)
+    tx = Transaction()
+    tx.delete(trigger, condition=RoutineTrigger.id.exists())
+    _touch_routine(tx, routine, now)
+    tx.save(activity.entry(principal, routine.company_id, "routine.trigger_deleted", "routine_trigger", trigger.id, now,
+                           {"routineId": routine.id}))
+    _commit(tx)
+
+
+def rotate_secret(principal: Principal, trigger_id: str, now: datetime) -> tuple[RoutineTrigger, dict]:
+    """A fresh secret replaces the envelope at once (the old one no longer verifies); the URL stays."""
+    trigger, routine = _managed(principal, trigger_id)
+    if trigger.kind != "webhook":
+        raise Unprocessable("Only webhook triggers have a secret to rotate", {"kind": trigger.kind})
+    secret = generate_secret(trigger.signing_mode)
+    tx = Transaction()
+    set_secret(trigger, secret, now, tx)
+    tx.save(activity.entry(principal, routine.company_id, "routine.trigger_secret_rotated", "routine_trigger", trigger.id,
+                           now, {"routineId": routine.id}))
+    try:
+        tx.commit()
+    except TransactionConflict:
+        raise NotFound("Trigger not found")  # deleted meanwhile
+    return trigger, _secret_material(trigger, secret)
+
+
+def set_secret(trigger: RoutineTrigger, secret: str, now: datetime, tx: Transaction | None = None) -> None:
+    """Seal `secret` into the trigger (rotation; tests use it to install a known test-vector secret)."""
+    stamp = iso(now)
+    envelope = webhook_secrets.seal(secret, trigger.id)
+    own = tx is None
+    tx = tx or Transaction()
+    tx.update(trigger, actions=[RoutineTrigger.secret_envelope.set(envelope), RoutineTrigger.last_rotated_at.set(stamp),
+                                RoutineTrigger.updated_at.set(stamp)],
+              condition=RoutineTrigger.id.exists(), tag="trigger")
+    trigger.secret_envelope, trigger.last_rotated_at, trigger.updated_at = envelope, stamp, stamp
+    if own:
+        tx.commit()
+
+
+def preview(principal: Principal, trigger_id: str, count_raw: str | None, now: datetime) -> dict[str, Any]:
+    trigger = find(trigger_id)
+    routines.get_visible(principal, trigger.routine_id)
+    try:
+        count = 5 if count_raw in (None, "") else int(count_raw)
+    except ValueError:
+        raise BadRequest("count must be an integer", {"count": count_raw})
+    if not 1 <= count <= 50:
+        raise BadRequest("count must be between 1 and 50", {"count": count_raw})
+    if trigger.kind != "schedule":
+        raise Unprocessable("Only schedule triggers have fire times", {"kind": trigger.kind})
+    times = cron_schedule.preview(trigger.cron_expression, trigger.timezone or "UTC", now, count)
+    return {"triggerId": trigger.id, "times": [iso(t) for t in times]}
+
+
+def summary_json(trigger: RoutineTrigger) -> dict[str, Any]:
+    return {
+        "id": trigger.id, "kind": trigger.kind, "label": trigger.label, "enabled": bool(trigger.enabled),
+        "cronExpression": trigger.cron_expression, "timezone": trigger.timezone, "nextRunAt": trigger.next_run_at,
+        "lastFiredAt": trigger.last_fired_at, "lastResult": trigger.last_result,
+    }
+
+
+def to_json(trigger: RoutineTrigger) -> dict[str, Any]:
+    return {
+        **summary_json(trigger),
+        "routineId": trigger.routine_id,
+        "companyId": trigger.company_id,
+        "publicId": trigger.public_id,
+        "signingMode": trigger.signing_mode,
+        "replayWindowSec": int(trigger.replay_window_sec) if trigger.replay_window_sec is not None else None,
+        "lastRotatedAt": trigger.last_rotated_at,
+        "createdAt": trigger.created_at,
+        "updatedAt": trigger.updated_at,
+    }

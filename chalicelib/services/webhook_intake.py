@@ -1,0 +1,97 @@
+"""The public webhook endpoint (SPEC §6): rate limits, signature, replay, then dispatch.
+
+Order of checks: per-IP rate limit (before anything else, so unknown ids cannot be probed freely),
+unknown publicId 404, per-publicId rate limit, trigger disabled or routine not active 409, signature
+401, `webhook-id` replay 401, body 400, then the run (202).
+
+Rate limits are fixed one-minute windows counted with an atomic ADD on a UniqueKey item per
+(subject, minute) with a TTL, so every Lambda instance shares them. A `webhook-id` is remembered with
+a guarded put (TTL: twice the replay window); an expired-but-not-yet-deleted key counts as absent.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.config import settings
+from chalicelib.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
+from chalicelib.logic import webhook_signatures
+from chalicelib.services import routine_dispatch, routines, webhook_secrets
+from chalicelib.store.routines import RoutineTrigger
+from chalicelib.store.uniques import UniqueKey
+
+logger = logging.getLogger("paperclip")
+MAX_IDEMPOTENCY_KEY = 255
+
+
+def _rate_limit(subject: str, limit: int, now: datetime) -> None:
+    window = now.replace(second=0, microsecond=0)
+    key = UniqueKey(key=f"rate#{subject}#{window.strftime('%Y%m%dT%H%M')}")
+    key.update(actions=[UniqueKey.counter.add(1), UniqueKey.expires_at.set(window + timedelta(minutes=5))])
+    if int(key.counter or 0) > limit:
+        retry_after = 60 - now.second
+        raise RateLimited("Too many requests", retry_after)
+
+
+def _find_trigger(public_id: str) -> RoutineTrigger:
+    if not public_id or len(public_id) > 100:
+        raise NotFound("Trigger not found")
+    for trigger in RoutineTrigger.by_public_id.query(public_id, limit=1):
+        if trigger.kind == "webhook":
+            return trigger
+    raise NotFound("Trigger not found")
+
+
+def _remember_webhook_id(trigger: RoutineTrigger, webhook_id: str, now: datetime) -> None:
+    window = int(trigger.replay_window_sec or 300)
+    key = UniqueKey(key=f"webhook-id#{trigger.id}#{webhook_id}", ref=trigger.id, expires_at=now + timedelta(seconds=2 * window))
+    try:
+        key.save(condition=UniqueKey.key.does_not_exist() | (UniqueKey.expires_at < int(now.timestamp())))
+    except UniqueKey.PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Unauthorized("Unauthorized")
+        raise
+
+
+def _payload(raw_body: bytes) -> Any:
+    if not raw_body.strip():
+        return {}
+    try:
+        data = json.loads(raw_body)
+    except (ValueError, UnicodeError, RecursionError):
+        raise BadRequest("Malformed JSON body")
+    if isinstance(data, dict) and set(data) == {"payload"}:
+        data = data["payload"]  # the seed's examples wrap the payload
+    if not isinstance(data, dict):
+        raise BadRequest("The webhook body must be a JSON object")
+    return data
+
+
+def fire(public_id: str, headers: Any, raw_body: bytes, source_ip: str, now: datetime) -> routine_dispatch.DispatchResult:
+    cfg = settings()
+    _rate_limit(f"ip#{source_ip}", cfg.webhook_rate_per_ip, now)
+    trigger = _find_trigger(public_id)
+    _rate_limit(f"public#{public_id}", cfg.webhook_rate_per_trigger, now)
+    trigger = RoutineTrigger.get(trigger.id, consistent_read=True)  # the index may lag a rotation
+    routine = routines.find(trigger.routine_id)
+    if not trigger.enabled:
+        raise Conflict("The trigger is disabled")
+    if routine.status != "active":
+        raise Conflict(f"The routine is {routine.status}", {"status": routine.status})
+    try:
+        secret = webhook_secrets.open_envelope(trigger.secret_envelope, trigger.id) if trigger.secret_envelope else ""
+        verified = webhook_signatures.verify(trigger.signing_mode or "bearer", secret, dict(headers or {}), raw_body,
+                                             now, int(trigger.replay_window_sec or 300))
+    except webhook_signatures.SignatureError as exc:
+        logger.info("webhook signature refused", extra={"triggerId": trigger.id, "reason": str(exc)})
+        raise Unauthorized("Unauthorized")
+    if verified.webhook_id:
+        _remember_webhook_id(trigger, verified.webhook_id, now)
+    payload = _payload(raw_body)
+    key = (headers or {}).get("idempotency-key") or None
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        raise BadRequest("Idempotency-Key is too long", {"Idempotency-Key": f"at most {MAX_IDEMPOTENCY_KEY} characters"})
+    req = routine_dispatch.RunRequest(source="webhook", trigger=trigger, payload=payload, idempotency_key=key)
+    return routine_dispatch.dispatch(None, routine, req, now)
