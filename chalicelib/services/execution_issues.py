@@ -62,6 +62,7 @@ def add_create_ops(tx: Transaction, actor: Principal | None, *, company_id: str,
     tx.save(UniqueKey(key=issue_identifier_key(identifier), ref=issue_id),
             condition=UniqueKey.key.does_not_exist(), tag="identifier")
     tx.save(activity.entry(actor, company_id, "issue.created", "issue", issue_id, now,
-                           {"identifier": identifier, "originKind": "routine_execution", "routineId": routine_id,
-                            "routineRunId": run_id}))
+                           {"identifier": identifier, "title": title, "status": "todo",
+                            "assigneeAgentId": assignee_agent_id, "originKind": "routine_execution",
+                            "routineId": routine_id, "routineRunId": run_id}))
     return issue
