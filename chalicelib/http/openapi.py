@@ -49,7 +49,7 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
                for name, desc in spec.query.items()]
     op: dict[str, Any] = {
-        "operationId": spec.handler.__name__,
+        "operationId": f"{spec.handler.__module__.rsplit('.', 1)[-1]}_{spec.handler.__name__}",
         "summary": spec.summary,
         "tags": [spec.tag],
         "parameters": params,

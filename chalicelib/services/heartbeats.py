@@ -24,7 +24,7 @@ from chalicelib.store.transactions import Transaction, TransactionConflict
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
 FINISH_STATUSES = ("succeeded", "failed", "cancelled", "timed_out")
 NOT_WAKEABLE = ("terminated", "pending_approval")
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 25  # each retry follows a start that rotated the slot: progress is guaranteed
 
 
 def is_active(run: HeartbeatRun, now: datetime) -> bool:

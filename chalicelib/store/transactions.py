@@ -5,6 +5,8 @@ turns DynamoDB's cancellation reasons into those tags so callers never parse err
 """
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +15,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
+
+
+CONTENTION_RETRIES = 4
 
 
 class TransactionConflict(Exception):
@@ -54,19 +59,30 @@ class Transaction:
         return self
 
     def commit(self) -> None:
+        """Write all ops or none.
+
+        A failed condition raises TransactionConflict naming the tags. Contention (DynamoDB cancels
+        concurrent transactions on the same item with "TransactionConflict") is not a verdict on the
+        conditions, so the same transaction is retried a few times with jitter before giving up.
+        """
         if not self.ops:
             return
-        try:
-            with TransactWrite(connection=_conn()) as tw:
-                for kind, args, kwargs, _tag in self.ops:
-                    getattr(tw, kind)(*args, **kwargs)
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons or []
-            failed = [
-                self.ops[i][3] or f"op{i}"
-                for i, reason in enumerate(reasons)
-                if reason is not None and reason.code == "ConditionalCheckFailed"
-            ]
-            if failed:
-                raise TransactionConflict(failed) from exc
-            raise
+        for attempt in range(CONTENTION_RETRIES + 1):
+            try:
+                with TransactWrite(connection=_conn()) as tw:
+                    for kind, args, kwargs, _tag in self.ops:
+                        getattr(tw, kind)(*args, **kwargs)
+                return
+            except TransactWriteError as exc:
+                reasons = exc.cancellation_reasons or []
+                failed = [
+                    self.ops[i][3] or f"op{i}"
+                    for i, reason in enumerate(reasons)
+                    if reason is not None and reason.code == "ConditionalCheckFailed"
+                ]
+                if failed:
+                    raise TransactionConflict(failed) from exc
+                contended = any(r is not None and r.code == "TransactionConflict" for r in reasons)
+                if not contended or attempt == CONTENTION_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))

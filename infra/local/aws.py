@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 
 
 def free_port() -> int:
@@ -29,12 +30,53 @@ def local_aws_env(endpoint: str) -> dict[str, str]:
 
 def start_moto(port: int | None = None):
     """Start moto's threaded server; returns (server, endpoint)."""
-    from moto.server import ThreadedMotoServer
-
     port = port or free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = AtomicDynamoMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     return server, f"http://127.0.0.1:{port}"
+
+
+def _atomic_dynamodb(app):
+    """Make each DynamoDB request atomic, as it is on AWS.
+
+    moto's TransactWriteItems snapshots the tables it touches and, when a condition fails, restores
+    that snapshot: with concurrent requests, a failing transaction silently undoes writes that other
+    requests committed meanwhile. Serializing DynamoDB requests inside the server restores per-request
+    atomicity. Requests still interleave freely, so read-then-write races in our code stay visible.
+    """
+    lock = threading.Lock()
+
+    def wsgi(environ, start_response):
+        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB_"):
+            with lock:
+                return list(app(environ, start_response))
+        return app(environ, start_response)
+
+    return wsgi
+
+
+class AtomicDynamoMotoServer:
+    """moto's ThreadedMotoServer with the DynamoDB atomicity fix above."""
+
+    def __init__(self, ip_address: str, port: int, verbose: bool = False):
+        self._address = (ip_address, port)
+        self._server = None
+        self._thread = None
+
+    def start(self) -> None:
+        from moto.moto_server.threaded_moto_server import MotoRequestHandler
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        app = _atomic_dynamodb(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(*self._address, app, threaded=True, request_handler=MotoRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._thread.join()
 
 
 def provision(assume_empty: bool = False) -> None:
