@@ -15,6 +15,8 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import PutError
+
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
 from chalicelib.logic import webhook_signatures
@@ -48,8 +50,8 @@ def _remember_webhook_id(trigger: RoutineTrigger, webhook_id: str, now: datetime
     window = int(trigger.replay_window_sec or 300)
     key = UniqueKey(key=f"webhook-id#{trigger.id}#{webhook_id}", ref=trigger.id, expires_at=now + timedelta(seconds=2 * window))
     try:
-        key.save(condition=UniqueKey.key.does_not_exist() | (UniqueKey.expires_at < int(now.timestamp())))
-    except UniqueKey.PutError as exc:
+        key.save(condition=UniqueKey.key.does_not_exist() | (UniqueKey.expires_at < now))
+    except PutError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise Unauthorized("Unauthorized")
         raise
