@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def main() -> int:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines are noise here
     api_port = int(os.environ.get("PORT", "3100"))
     moto_port = int(os.environ.get("MOTO_PORT", "0")) or None
     server, endpoint = start_moto(moto_port)
