@@ -15,10 +15,19 @@ run: $(STAMP)
 	$(VENV)/bin/python -m infra.local.run
 
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench.run_all
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Deployment (docs/deploy.md): `make infra` regenerates infra/cloudformation/resources.json from the
+# models; `make deploy STAGE=dev|prod ARTIFACTS_BUCKET=...` packages and deploys one stage.
+.PHONY: infra deploy
+infra: $(STAMP)
+	$(VENV)/bin/python -m infra.generate
+
+deploy: $(STAMP)
+	STAGE=$(STAGE) ARTIFACTS_BUCKET=$(ARTIFACTS_BUCKET) bash infra/deploy.sh
