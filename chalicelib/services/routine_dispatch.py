@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
+
 from chalicelib.clock import iso
 from chalicelib.errors import Conflict, DomainError, Unprocessable
 from chalicelib.ids import new_id
@@ -107,12 +109,14 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             if coalesce:
                 return DispatchResult(_coalesce(actor, routine, req, run_id, idem, digest, now))
             return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
-        except TransactionConflict as exc:
-            if "idem" in exc.tags:
+        except (TransactionConflict, TransactWriteError):
+            # Whatever failed (the live slot, the agent's wakeup slot, the idempotency key, or on AWS a
+            # concurrent transaction on the same item), the key is the one thing a retry cannot fix.
+            if idem:
                 replay = _replay(idem, digest)
                 if replay:
                     return replay
-            continue  # the live slot or the agent's wakeup slot moved: decide again
+            continue  # decide again from a fresh read
         except DomainError as exc:
             return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest, exc.message, now))
     return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
@@ -216,8 +220,8 @@ def _record_failure(actor, routine: Routine, req: RunRequest, run_id: str, idem,
     _common_ops(tx, actor, routine, req, run, idem, digest, now)
     try:
         tx.commit()
-    except TransactionConflict as exc:
-        if idem and "idem" in exc.tags:
+    except TransactionConflict:
+        if idem:
             replay = _replay(idem, digest)
             if replay:
                 return replay.run
