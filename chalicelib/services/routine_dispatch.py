@@ -102,8 +102,9 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
         if replay:
             return replay
     run_id = new_id()
-    for _ in range(MAX_ATTEMPTS):
-        routine = Routine.get(routine.id, consistent_read=True)
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt:  # the caller's read was consistent; later attempts need a fresh one
+            routine = Routine.get(routine.id, consistent_read=True)
         coalesce = routine.concurrency_policy != "always_enqueue" and routine.live_issue_id
         try:
             if coalesce:
@@ -220,7 +221,7 @@ def _record_failure(actor, routine: Routine, req: RunRequest, run_id: str, idem,
     _common_ops(tx, actor, routine, req, run, idem, digest, now)
     try:
         tx.commit()
-    except TransactionConflict:
+    except (TransactionConflict, TransactWriteError):
         if idem:
             replay = _replay(idem, digest)
             if replay:

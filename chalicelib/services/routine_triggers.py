@@ -13,6 +13,8 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
+
 from chalicelib.clock import iso
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Conflict, NotFound, Unprocessable
@@ -122,7 +124,7 @@ def _touch_routine(tx: Transaction, routine: Routine, now: datetime) -> None:
 def _commit(tx: Transaction) -> None:
     try:
         tx.commit()
-    except TransactionConflict:
+    except (TransactionConflict, TransactWriteError):
         raise Conflict("The routine changed meanwhile; reload and retry")
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pynamodb.exceptions import TransactWriteError
+
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_id
@@ -203,7 +205,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
                            {"changes": sorted(data.keys()), "status": new_status}))
     try:
         tx.commit()
-    except TransactionConflict:
+    except (TransactionConflict, TransactWriteError):
         raise Conflict("The routine changed meanwhile; reload and retry")
     return routine
 
