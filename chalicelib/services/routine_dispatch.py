@@ -34,7 +34,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import iso
-from chalicelib.errors import Conflict, DomainError, Unprocessable
+from chalicelib.errors import BadRequest, Conflict, DomainError, PayloadTooLarge, Unprocessable
 from chalicelib.ids import new_id
 from chalicelib.logic import routine_variables as rv
 from chalicelib.services import activity, agents, execution_issues, heartbeats
@@ -47,6 +47,7 @@ from chalicelib.store.uniques import UniqueKey
 logger = logging.getLogger("paperclip")
 IDEMPOTENCY_TTL = timedelta(days=8)
 MAX_ATTEMPTS = 12
+MAX_PAYLOAD_BYTES = 256 * 1024
 TERMINAL_ISSUE_STATUSES = ("done", "cancelled")
 
 
@@ -93,6 +94,7 @@ def _resolve_variables(routine: Routine, req: RunRequest) -> dict[str, Any]:
 def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: datetime) -> DispatchResult:
     """Create the run (and its issue when the policy says so). Raises 422 before creating anything when
     variables do not resolve; returns the original run when the idempotency key was used before."""
+    _check_size(req)
     values = _resolve_variables(routine, req)
     digest = request_hash(req.payload, req.variables)
     idem = idempotency_key(routine.id, req.source, req.trigger.id if req.trigger else None, req.idempotency_key) \
@@ -122,6 +124,16 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest, exc.message, now))
     return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
                                           "Could not dispatch the run under contention", now))
+
+
+def _check_size(req: RunRequest) -> None:
+    """The run item must fit DynamoDB's 400 KB item limit: a bigger payload is a 413, not a 500."""
+    try:
+        size = len(json.dumps([req.payload, req.variables, req.workspace], ensure_ascii=False).encode("utf-8"))
+    except (UnicodeError, ValueError):
+        raise BadRequest("The payload is not valid JSON text")
+    if size > MAX_PAYLOAD_BYTES:
+        raise PayloadTooLarge("The run payload is too large", {"maxBytes": MAX_PAYLOAD_BYTES})
 
 
 def _replay(idem: str, digest: str) -> DispatchResult | None:

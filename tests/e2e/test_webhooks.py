@@ -147,3 +147,12 @@ def test_rate_limits(api, world, monkeypatch):
     r = fire(api, other["publicId"], {})
     assert r.status == 429 and "retry-after" in r.headers
     assert fire(api, "unknown-id", {}).status == 429  # the IP limit applies before the lookup
+
+
+def test_oversized_and_unencodable_payloads_are_4xx(api, world):
+    _, trigger, _ = webhook(api, world, "none", concurrencyPolicy="always_enqueue")
+    big = json.dumps({"blob": "x" * 300_000}).encode()
+    assert fire(api, trigger["publicId"], big).status == 413
+    assert fire(api, trigger["publicId"], b'{"a": "\\ud800"}').status == 400
+    rid = make_routine(api, world)["id"]
+    assert api.post(f"/api/routines/{rid}/run", {"payload": {"blob": "x" * 300_000}}).status == 413
