@@ -66,3 +66,11 @@ def add_create_ops(tx: Transaction, actor: Principal | None, *, company_id: str,
                             "assigneeAgentId": assignee_agent_id, "originKind": "routine_execution",
                             "routineId": routine_id, "routineRunId": run_id}))
     return issue
+
+
+def add_close_ops(tx: Transaction, issue: Issue, to_status: str, now: datetime) -> None:
+    """Called by the issues PATCH when an issue changes status: for a routine execution issue reaching
+    done/cancelled, finish its run and free the routine's live slot in that same transaction."""
+    from chalicelib.services.routine_dispatch import issue_terminal_ops  # dispatch imports this module
+
+    issue_terminal_ops(tx, issue, to_status, now)
