@@ -5,7 +5,9 @@ from pynamodb.models import Model
 
 from chalicelib.store.activity import Activity
 from chalicelib.store.agents import Agent
+from chalicelib.store.attachments import Attachment
 from chalicelib.store.companies import Company
+from chalicelib.store.documents import DocumentRevision, IssueDocument
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import BoardUser, Credential
 from chalicelib.store.issues import Issue
@@ -27,6 +29,9 @@ ALL_MODELS: list[type[Model]] = [
     Routine,
     RoutineTrigger,
     RoutineRun,
+    IssueDocument,
+    DocumentRevision,
+    Attachment,
 ]
 
 

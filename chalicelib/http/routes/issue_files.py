@@ -1,0 +1,109 @@
+"""Issue documents and attachments (SPEC §4 "Documents", "Attachments")."""
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.config import settings
+from chalicelib.errors import DomainError
+from chalicelib.http.api import Reply, RequestContext, route
+from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.schemas.documents import (
+    AttachmentOut, DocumentOut, DocumentPut, DocumentRevisionOut, DocumentSummaryOut,
+)
+from chalicelib.logic.attachment_download import accepts_binary, content_disposition, is_textual, plan_delivery
+from chalicelib.services import attachments, issue_documents
+
+
+class FilesBlueprint(Blueprint):
+    """Registers the non-textual attachment types as binary media types of the app when the blueprint is
+    registered, so API Gateway (whose binaryMediaTypes Chalice derives from this list) and `chalice local`
+    carry downloads as bytes. Textual types stay off the list: see logic/attachment_download.py."""
+
+    def register(self, app: Any, options: dict[str, Any]) -> None:
+        super().register(app, options)
+        for content_type in settings().attachment_content_types:
+            if not is_textual(content_type) and content_type not in app.api.binary_types:
+                app.api.binary_types.append(content_type)
+
+
+class NotAcceptable(DomainError):
+    status = 406
+
+
+bp = FilesBlueprint(__name__)
+DOCS = "Issue documents"
+FILES = "Attachments"
+
+
+# --------------------------------------------------------------------------- documents
+
+@route(bp, "/issues/{issueId}/documents", "GET", summary="List an issue's documents (no bodies)", tag=DOCS,
+       response=list[DocumentSummaryOut])
+def list_documents(ctx: RequestContext, issueId: str):
+    return issue_documents.list_documents(ctx.principal, issueId)
+
+
+@route(bp, "/issues/{issueId}/documents/{key}", "GET", summary="Get a document by key", tag=DOCS, response=DocumentOut)
+def get_document(ctx: RequestContext, issueId: str, key: str):
+    return issue_documents.get_document(ctx.principal, issueId, key)
+
+
+@route(bp, "/issues/{issueId}/documents/{key}", "PUT", tag=DOCS, body=DocumentPut, response=DocumentOut,
+       summary="Create (201, no baseRevisionId) or update (200, baseRevisionId = latestRevisionId) a document")
+def put_document(ctx: RequestContext, issueId: str, key: str):
+    document, created = issue_documents.put_document(ctx.principal, issueId, key, ctx.body, ctx.now)
+    return Reply(body=document, status=201 if created else 200)
+
+
+@route(bp, "/issues/{issueId}/documents/{key}/revisions", "GET", summary="A document's revisions, newest first", tag=DOCS,
+       response=list[DocumentRevisionOut], query=PAGING)
+def list_revisions(ctx: RequestContext, issueId: str, key: str):
+    page = issue_documents.list_revisions(ctx.principal, issueId, key, limit(ctx), ctx.query.get("cursor"))
+    return page_reply(page, lambda item: issue_documents.revision_json(*item))
+
+
+@route(bp, "/issues/{issueId}/documents/{key}", "DELETE", summary="Delete a document and its history (board only)", tag=DOCS,
+       status=204)
+def delete_document(ctx: RequestContext, issueId: str, key: str):
+    issue_documents.delete_document(ctx.principal, issueId, key, ctx.now)
+    return Reply(status=204)
+
+
+# --------------------------------------------------------------------------- attachments
+
+@route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", tag=FILES, response=AttachmentOut, status=201,
+       raw_body=True, content_type="multipart/form-data", extra_statuses=(413, 415, 422),
+       summary="Upload an attachment: multipart/form-data with one field `file`")
+def upload_attachment(ctx: RequestContext, companyId: str, issueId: str):
+    attachment = attachments.upload(ctx.principal, companyId, issueId, ctx.headers.get("content-type"), ctx.raw_body, ctx.now)
+    return attachments.to_json(attachment)
+
+
+@route(bp, "/issues/{issueId}/attachments", "GET", summary="List an issue's attachments, in upload order", tag=FILES,
+       response=list[AttachmentOut], query=PAGING)
+def list_attachments(ctx: RequestContext, issueId: str):
+    return page_reply(attachments.list_for_issue(ctx.principal, issueId, limit(ctx), ctx.query.get("cursor")), attachments.to_json)
+
+
+@route(bp, "/attachments/{attachmentId}/content", "GET", tag=FILES, extra_statuses=(406,),
+       summary="Download an attachment's bytes (binary types need an Accept header such as */*)")
+def download_attachment(ctx: RequestContext, attachmentId: str):
+    attachment, data = attachments.content(ctx.principal, attachmentId)
+    binary_types = bp.current_app.api.binary_types
+    delivery = plan_delivery(attachment.content_type, data, binary_types)
+    if delivery.needs_binary_accept and not accepts_binary(ctx.headers.get("accept"), binary_types):
+        # Chalice and API Gateway would refuse or mangle the bytes: say so in the API's own error shape.
+        raise NotAcceptable("This attachment is binary: send an Accept header that allows it, e.g. */*",
+                            {"contentType": delivery.content_type})
+    return Reply(body=delivery.body, content_type=delivery.content_type, headers={
+        "Content-Disposition": content_disposition(attachment.original_filename),
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+@route(bp, "/attachments/{attachmentId}", "DELETE", summary="Delete an attachment (record and bytes)", tag=FILES, status=204)
+def delete_attachment(ctx: RequestContext, attachmentId: str):
+    attachments.delete(ctx.principal, attachmentId, ctx.now)
+    return Reply(status=204)

@@ -1,0 +1,140 @@
+"""Issue attachments (SPEC §4 "Attachments"): files uploaded as multipart/form-data, bytes in S3.
+
+Upload order: the S3 object first, then the record and the activity entry in one transaction; if the
+transaction does not commit the object is deleted again, so a record never points at missing bytes.
+Delete order is the reverse: the record (with its activity entry) first, then the object.
+
+Checks on upload, in order: a body that is not multipart 415; unreadable multipart 400; no `file` field
+(or more than one) 400; content type outside the allowlist 415; larger than the limit 413; empty 422.
+Any principal that can see the issue may list, download and delete its attachments.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from chalicelib.clock import iso
+from chalicelib.config import settings
+from chalicelib.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
+from chalicelib.ids import is_uuid, new_id
+from chalicelib.logic import multipart_upload
+from chalicelib.services import access, activity, issue_lookup
+from chalicelib.services.principals import Principal
+from chalicelib.store import blobs
+from chalicelib.store.attachments import Attachment, blob_key
+from chalicelib.store.pages import Page, query_page
+from chalicelib.store.transactions import Transaction, TransactionConflict
+
+FILE_FIELD = "file"
+
+
+def upload(principal: Principal, company_id: str, issue_ref: str, content_type_header: str | None, raw: bytes,
+           now: datetime) -> Attachment:
+    access.require_company_path(principal, company_id)
+    issue = issue_lookup.find(issue_ref)
+    if issue.company_id != company_id:
+        raise NotFound("Issue not found")
+    part = _file_part(content_type_header, raw)
+    cfg = settings()
+    if part.content_type not in cfg.attachment_content_types:
+        raise UnsupportedMediaType("Attachment content type not allowed",
+                                   {"contentType": part.content_type, "allowed": list(cfg.attachment_content_types)})
+    if len(part.data) > cfg.attachment_max_bytes:
+        raise PayloadTooLarge("Attachment too large", {"maxBytes": cfg.attachment_max_bytes, "byteSize": len(part.data)})
+    if not part.data:
+        raise Unprocessable("Attachment is empty", {FILE_FIELD: "the file has no content"})
+
+    attachment_id = new_id()
+    stamp = iso(now)
+    attachment = Attachment(
+        id=attachment_id, company_id=issue.company_id, issue_id=issue.id, sort_key=f"{stamp}#{attachment_id}",
+        content_type=part.content_type, byte_size=len(part.data), sha256=hashlib.sha256(part.data).hexdigest(),
+        original_filename=multipart_upload.sanitize_filename(part.filename),
+        blob_key=blob_key(issue.company_id, issue.id, attachment_id),
+        actor_type=principal.actor_type, actor_id=principal.id, run_id=principal.run_id, created_at=stamp,
+    )
+    blobs.put(attachment.blob_key, part.data, part.content_type)
+    tx = Transaction()
+    tx.save(attachment, condition=Attachment.id.does_not_exist())
+    tx.save(activity.entry(principal, issue.company_id, "issue.attachment_added", "issue", issue.id, now, _details(attachment)))
+    blobs.commit_referencing(tx, attachment.blob_key, committed=lambda: _find(attachment_id) is not None)
+    return attachment
+
+
+def _file_part(content_type_header: str | None, raw: bytes) -> multipart_upload.Part:
+    try:
+        parts = multipart_upload.parse(content_type_header, raw)
+    except multipart_upload.NotMultipart as exc:
+        raise UnsupportedMediaType("Content-Type must be multipart/form-data", {"contentType": str(exc)})
+    except multipart_upload.MalformedMultipart as exc:
+        raise BadRequest("Malformed multipart body", {"body": str(exc)})
+    files = [p for p in parts if p.name == FILE_FIELD]
+    if not files:
+        raise BadRequest("Missing file field", {FILE_FIELD: "required"})
+    if len(files) > 1:
+        raise BadRequest("Only one file per upload", {FILE_FIELD: "given more than once"})
+    return files[0]
+
+
+def list_for_issue(principal: Principal, issue_ref: str, limit: int, cursor: str | None) -> Page:
+    """Upload order (oldest first)."""
+    issue = issue_lookup.get(principal, issue_ref)
+    return query_page(Attachment.by_issue, issue.id, limit=limit, cursor=cursor)
+
+
+def get(principal: Principal, attachment_id: str) -> Attachment:
+    attachment = _find(attachment_id)
+    if attachment is None:
+        raise NotFound("Attachment not found")
+    access.require_visible(principal, attachment.company_id, "Attachment")
+    return attachment
+
+
+def content(principal: Principal, attachment_id: str) -> tuple[Attachment, bytes]:
+    attachment = get(principal, attachment_id)
+    try:
+        return attachment, blobs.get(attachment.blob_key)
+    except blobs.BlobMissing:
+        raise NotFound("Attachment content not found")
+
+
+def delete(principal: Principal, attachment_id: str, now: datetime) -> None:
+    attachment = get(principal, attachment_id)
+    tx = Transaction()
+    tx.delete(attachment, condition=Attachment.id.exists(), tag="attachment")
+    tx.save(activity.entry(principal, attachment.company_id, "issue.attachment_deleted", "issue", attachment.issue_id, now,
+                           _details(attachment)))
+    try:
+        tx.commit()
+    except TransactionConflict:  # deleted concurrently
+        raise NotFound("Attachment not found")
+    blobs.delete_quietly(attachment.blob_key)
+
+
+def _find(attachment_id: str) -> Attachment | None:
+    if not is_uuid(attachment_id):
+        return None
+    try:
+        return Attachment.get(attachment_id, consistent_read=True)
+    except Attachment.DoesNotExist:
+        return None
+
+
+def _details(attachment: Attachment) -> dict[str, Any]:
+    return {"attachmentId": attachment.id, "originalFilename": attachment.original_filename,
+            "contentType": attachment.content_type, "byteSize": attachment.byte_size}
+
+
+def to_json(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "companyId": attachment.company_id,
+        "issueId": attachment.issue_id,
+        "contentType": attachment.content_type,
+        "byteSize": attachment.byte_size,
+        "sha256": attachment.sha256,
+        "originalFilename": attachment.original_filename,
+        "contentPath": f"/api/attachments/{attachment.id}/content",
+        "createdAt": attachment.created_at,
+    }
