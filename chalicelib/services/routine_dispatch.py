@@ -19,6 +19,8 @@ hash → 422. Concurrent repeats therefore produce exactly one run.
 
 Failures after validation (an assignee that can no longer take work, a lost transaction) leave no
 issue behind: the run is then written `failed` with `failureReason` in a separate write.
+Runs are written already decided (issue_created / coalesced / skipped / failed): `received` is
+never stored, because the decision and the run commit in one transaction.
 Issue numbers are allocated (atomic ADD) before the transaction; a transaction that loses the race
 burns its number, so identifiers stay unique and increasing but can skip a number.
 """

@@ -191,3 +191,26 @@ def test_list_and_get_shapes(api, world, clock):
     assert detail["activeIssue"]["originId"] == first["id"]
     assert detail["activeIssue"]["originRunId"] == run.json["id"]
     assert api.get("/api/routines/not-a-uuid").status == 404
+
+
+def test_skill_reference_examples_parent_issue_and_patch(api, world):
+    from chalicelib.store.issues import Issue
+
+    seed = make_routine(api, world, title="Seed work")
+    parent_id = api.post(f"/api/routines/{seed['id']}/run", {}).json["linkedIssueId"]
+    identifier = Issue.get(parent_id).identifier
+    by_id = make_routine(api, world, parentIssueId=parent_id, description="Compile status report and post to Slack")
+    assert by_id["parentIssueId"] == parent_id
+    by_identifier = make_routine(api, world, parentIssueId=identifier.lower())
+    assert by_identifier["parentIssueId"] == parent_id  # stored as the UUID
+    child = api.post(f"/api/routines/{by_id['id']}/run", {}).json
+    assert Issue.get(child["linkedIssueId"]).parent_id == parent_id
+    assert api.get(f"/api/routines/{by_id['id']}").json["parentIssue"]["id"] == parent_id
+    r = api.post(f"/api/companies/{world.cid}/routines", routine_body(world, parentIssueId="ZZZ-999"))
+    assert r.status == 404
+    r = api.patch(f"/api/routines/{by_id['id']}", {"status": "paused", "title": "New title"})
+    assert r.status == 200 and (r.json["status"], r.json["title"]) == ("paused", "New title")
+    # webhook trigger of the skill reference
+    r = api.post(f"/api/routines/{by_id['id']}/triggers", {"kind": "webhook", "signingMode": "hmac_sha256",
+                                                            "replayWindowSec": 300})
+    assert r.status == 201 and r.json["trigger"]["signingMode"] == "hmac_sha256"
