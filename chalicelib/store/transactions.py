@@ -18,6 +18,7 @@ from chalicelib.config import settings
 
 
 CONTENTION_RETRIES = 4
+_SENT_ORDER = ("condition_check", "delete", "save", "update")
 
 
 class TransactionConflict(Exception):
@@ -75,8 +76,10 @@ class Transaction:
                 return
             except TransactWriteError as exc:
                 reasons = exc.cancellation_reasons or []
+                # PynamoDB sends ops grouped by kind; DynamoDB's reasons follow that order.
+                sent = [op for kind in _SENT_ORDER for op in self.ops if op[0] == kind]
                 failed = [
-                    self.ops[i][3] or f"op{i}"
+                    sent[i][3] or f"op{i}"
                     for i, reason in enumerate(reasons)
                     if reason is not None and reason.code == "ConditionalCheckFailed"
                 ]
