@@ -1,6 +1,6 @@
 """Issues. Identifiers (`PAP-12`) resolve through a guarded key in the uniques table, written in the
 same transaction as the issue, so a lookup right after creation is strongly consistent."""
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import BaseModel, meta
@@ -48,5 +48,9 @@ class Issue(BaseModel):
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     list_sort = UnicodeAttribute()
+    # Bumped by every write of the issues API, which is conditioned on the value it read: concurrent
+    # PATCH / checkout / release calls cannot silently overwrite each other. Absent on issues written
+    # by other paths (routine dispatch); the first API write sets it to 1.
+    version = NumberAttribute(null=True)
 
     by_company = IssuesByCompany()

@@ -6,6 +6,7 @@ from pynamodb.models import Model
 from chalicelib.store.activity import Activity
 from chalicelib.store.agents import Agent
 from chalicelib.store.attachments import Attachment
+from chalicelib.store.comments import IssueComment
 from chalicelib.store.companies import Company
 from chalicelib.store.documents import DocumentRevision, IssueDocument
 from chalicelib.store.heartbeats import HeartbeatRun
@@ -26,6 +27,7 @@ ALL_MODELS: list[type[Model]] = [
     Activity,
     UniqueKey,
     Issue,
+    IssueComment,
     Routine,
     RoutineTrigger,
     RoutineRun,

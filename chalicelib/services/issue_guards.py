@@ -1,0 +1,117 @@
+"""Rules every issue mutation shares: who may touch an issue someone has checked out, how a write is
+conditioned on the state it was decided on, and how wakeups ride along in the same transaction.
+
+Every write of the issues API is one transaction conditioned on `Issue.version` being the value read
+(see store/issues.py), so two concurrent calls can never both act on the same state: the loser's
+transaction fails and it re-reads (checkout) or answers 409 (PATCH, release).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.services import heartbeats
+from chalicelib.services.principals import Principal
+from chalicelib.store.agents import Agent
+from chalicelib.store.heartbeats import HeartbeatRun
+from chalicelib.store.issues import Issue
+from chalicelib.store.transactions import Transaction, TransactionConflict
+
+MAX_ATTEMPTS = 8  # re-reads after losing a race on the issue itself (checkout)
+# Re-reads after a wakeup lost the race with the start of the agent's queued run. Each failure means
+# some run did start (the system progresses); the bound only caps one call's latency.
+WAKEUP_ATTEMPTS = 16
+CONTENTION = "contention"  # DynamoDB cancelled the transaction because another one touched an item
+
+
+def unchanged(issue: Issue) -> Any:
+    """Condition: the issue is still exactly the version this call read."""
+    if issue.version is None:
+        return Issue.id.exists() & Issue.version.does_not_exist()
+    return Issue.version == issue.version
+
+
+def same_value(attr: Any, value: str | None) -> Any:
+    """Condition: `attr` still holds `value` (absent when None)."""
+    return attr == value if value is not None else attr.does_not_exist()
+
+
+def next_version(issue: Issue) -> int:
+    return int(issue.version or 0) + 1
+
+
+def commit(tx: Transaction) -> None:
+    """Commit; a cancellation caused by a concurrent transaction (not a condition) is a lost race too."""
+    try:
+        tx.commit()
+    except TransactWriteError as exc:
+        reasons = exc.cancellation_reasons or []
+        if any(r is not None and r.code == "TransactionConflict" for r in reasons):
+            raise TransactionConflict([CONTENTION]) from exc
+        raise
+
+
+def only_wakeups_failed(conflict: TransactionConflict) -> bool:
+    """A wakeup lost a race with the start of the agent's queued run: re-read the agent and retry."""
+    return all(tag == "wakeup" for tag in conflict.tags)
+
+
+def lost_race(issue: Issue) -> Conflict:
+    return Conflict(
+        "The issue was changed by another request meanwhile; re-read it and try again",
+        {"issueId": issue.id},
+    )
+
+
+def checkout_details(issue: Issue) -> dict[str, Any]:
+    return {
+        "issueId": issue.id,
+        "status": issue.status,
+        "assigneeAgentId": issue.assignee_agent_id,
+        "checkoutRunId": issue.checkout_run_id,
+    }
+
+
+def require_agent_run(principal: Principal, issue: Issue, always: bool = False) -> None:
+    """Agents mutating an in_progress issue (or releasing any issue: `always`) must be in a run."""
+    if principal.is_agent and not principal.run_id and (always or issue.status == "in_progress"):
+        raise Unauthorized("Agent run id required")
+
+
+def holder_run_id(principal: Principal, issue: Issue) -> str | None:
+    """The run whose activity decides whether an agent may touch this issue (None: nothing to read)."""
+    if principal.is_agent and issue.checkout_run_id and issue.checkout_run_id != principal.run_id:
+        return issue.checkout_run_id
+    return None
+
+
+def refuse_if_held_by_other_run(principal: Principal, issue: Issue, holder: HeartbeatRun | None, now: datetime) -> None:
+    """An agent may not PATCH, comment on or release an issue another *active* run has checked out.
+    A finished, timed-out or missing holder is a stale lock and does not block (the board never is)."""
+    if holder_run_id(principal, issue) is None:
+        return
+    if holder is not None and heartbeats.is_active(holder, now):
+        raise Conflict("Issue is checked out by another run", checkout_details(issue))
+
+
+class Wakeups:
+    """The wakeups of one mutation: at most one per agent (the first reason added wins), never an
+    agent that cannot run. Callers leave out whoever must not be woken (a comment's author)."""
+
+    def __init__(self) -> None:
+        self._planned: dict[str, tuple[Agent, str, dict[str, str | None]]] = {}
+
+    def add(self, agent: Agent | None, reason: str, **context: str | None) -> None:
+        if agent is None or agent.status in heartbeats.NOT_WAKEABLE:
+            return
+        self._planned.setdefault(agent.id, (agent, reason, context))
+
+    def add_to(self, tx: Transaction, now: datetime) -> None:
+        for agent, reason, context in self._planned.values():
+            heartbeats.add_wakeup(tx, agent, reason, now, **context)
+
+    def summary(self) -> list[dict[str, str]]:
+        return [{"agentId": agent.id, "reason": reason} for agent, reason, _ in self._planned.values()]

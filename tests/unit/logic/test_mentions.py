@@ -1,0 +1,37 @@
+"""@-mention parsing (SPEC §4)."""
+import pytest
+
+from chalicelib.logic.mentions import mentioned_names, name_key
+
+
+@pytest.mark.parametrize("body,names", [
+    ("@Alice please look", ["alice"]),
+    ("cc @alice and @ALICE", ["alice"]),
+    ('ping @"Bob Builder" now', ["bob builder"]),
+    ('@"  Bob Builder "', ["bob builder"]),
+    ("Thanks @Alice.", ["alice"]),
+    ("(@Alice), @Bob-", ["alice", "bob"]),
+    ("@agent.v2-beta: go", ["agent.v2-beta"]),
+    ("mail bob@example.com", []),
+    ("@@Alice", []),
+    ("no mentions here", []),
+    ("@", []),
+    ('@"" @" "', []),
+    ("@Zoë and @日本", ["zoë", "日本"]),
+    ("@Bob Builder", ["bob"]),
+    ('@"Bob\nBuilder"', []),
+    ("line1\n@Carol\n@Dave", ["carol", "dave"]),
+    ('@"Bob Builder" then @Alice then @"bob builder"', ["bob builder", "alice"]),
+])
+def test_mentioned_names(body, names):
+    assert mentioned_names(body) == names
+
+
+def test_name_key_matches_mentions_case_insensitively():
+    assert name_key(" Bob Builder ") == "bob builder"
+    assert mentioned_names("@STRASSE") == [name_key("Straße")]
+
+
+def test_overlong_quoted_name_is_not_a_mention():
+    assert mentioned_names('@"' + "x" * 101 + '"') == []
+    assert mentioned_names('@"' + "x" * 100 + '"') == ["x" * 100]
