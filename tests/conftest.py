@@ -149,11 +149,17 @@ def settings_env(monkeypatch):
     def apply(**env: str) -> None:
         for key, value in env.items():
             monkeypatch.setenv(key, value)
+        refresh()
+
+    def refresh() -> None:
+        # Re-read now, outside any request: chalice.test swaps in a stage's environment while it
+        # handles a request, and a cache refilled there would hold that stage's values.
         settings.cache_clear()
+        settings()
 
     yield apply
     monkeypatch.undo()
-    settings.cache_clear()
+    refresh()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.clock import iso
 from chalicelib.config import jwt_secret, settings
@@ -112,7 +113,7 @@ def _touch(credential: Credential, now: datetime) -> None:
             actions=[Credential.last_used_at.set(iso(now))],
             condition=Credential.token_hash.exists(),
         )
-    except Exception:  # a lost timestamp is not worth failing the request over
+    except UpdateError:  # a lost timestamp is not worth failing the request over
         pass
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import iso
-from chalicelib.errors import NotFound
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.services import access, activity
 from chalicelib.services.principals import Principal
@@ -67,7 +67,9 @@ def create(principal: Principal, data: dict[str, Any], now: datetime) -> Company
         except TransactionConflict as conflict:
             if "prefix" not in conflict.tags:
                 raise
-    raise RuntimeError("no free issue prefix")  # 50 companies sharing three letters
+    raise Conflict(  # 50 companies already share these three letters
+        "No free issue prefix for this name; choose a more distinctive name", {"issuePrefix": base_prefix(data["name"])}
+    )
 
 
 def get(principal: Principal, company_id: str) -> Company:

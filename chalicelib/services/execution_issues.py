@@ -16,17 +16,9 @@ from chalicelib.clock import epoch_ms, iso
 from chalicelib.ids import new_id
 from chalicelib.services import activity
 from chalicelib.services.principals import Principal
-from chalicelib.store.companies import Company
 from chalicelib.store.issues import Issue, list_sort_key
 from chalicelib.store.transactions import Transaction
 from chalicelib.store.uniques import UniqueKey, issue_identifier_key
-
-
-def allocate_identifier(company_id: str) -> str:
-    """`{issuePrefix}-{n}` with n from one atomic ADD (UpdateItem returns the new counter)."""
-    company = Company(id=company_id)
-    company.update(actions=[Company.issue_counter.add(1)], condition=Company.id.exists())
-    return f"{company.issue_prefix}-{int(company.issue_counter)}"
 
 
 def add_create_ops(tx: Transaction, actor: Principal | None, *, company_id: str, identifier: str, title: str,

@@ -69,10 +69,11 @@ def document_summaries_json(issue_id: str) -> list[dict[str, Any]]:
     return [summary_json(d) for d in IssueDocument.query(issue_id, consistent_read=True)]
 
 
-def plan_document_json(issue_id: str) -> dict[str, Any] | None:
-    """The full `plan` document of the issue, or None (for GET issue's `planDocument`)."""
-    document = _find(issue_id, "plan")
-    return to_json(document, _body_of(document)) if document else None
+def plan_and_summaries_json(issue_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """For GET issue: the full `plan` document (or None) and every document's summary, from one Query."""
+    documents = list(IssueDocument.query(issue_id, consistent_read=True))
+    plan = next((d for d in documents if d.key == "plan"), None)
+    return (to_json(plan, _body_of(plan)) if plan else None), [summary_json(d) for d in documents]
 
 
 def list_revisions(principal: Principal, issue_ref: str, key: str, limit: int, cursor: str | None) -> Page:

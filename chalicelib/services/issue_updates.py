@@ -166,12 +166,9 @@ def _activity_details(issue: Issue, changes: dict[str, Any]) -> dict[str, Any]:
 
 def _routine_execution_ops(tx: Transaction, issue: Issue, to_status: str, now: datetime) -> None:
     """A routine's execution issue reaching done/cancelled finalises its routine run and frees the
-    routine's live-issue slot in this same transaction. chalicelib/services/execution_issues.py
-    provides `add_close_ops(tx, issue, to_status, now)`; without it there is nothing to do."""
+    routine's live-issue slot in this same transaction."""
     if issue.origin_kind != "routine_execution" or to_status not in issue_status.TERMINAL_STATUSES:
         return
-    try:
-        from chalicelib.services.execution_issues import add_close_ops
-    except ImportError:
-        return
+    from chalicelib.services.execution_issues import add_close_ops  # deferred: routines import issues
+
     add_close_ops(tx, issue, to_status, now)

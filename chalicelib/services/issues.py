@@ -21,7 +21,7 @@ from chalicelib.errors import BadRequest, Conflict, NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import issue_status
 from chalicelib.logic.legacy_plan import legacy_plan_document
-from chalicelib.services import access, activity, agents, issue_guards, issue_lookup, planning
+from chalicelib.services import access, activity, agents, issue_documents, issue_guards, issue_lookup, planning
 from chalicelib.services.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.companies import Company
@@ -247,14 +247,8 @@ def ancestors_of(issue: Issue) -> list[Issue]:
 
 
 def _documents(issue_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The plan document and document summaries, from chalicelib/services/issue_documents.py
-    (`plan_document_json(issue_id)`, `document_summaries_json(issue_id)`); imported lazily so this
-    module works, with no documents, where that one is absent."""
-    try:
-        from chalicelib.services.issue_documents import document_summaries_json, plan_document_json
-    except ImportError:
-        return None, []
-    return plan_document_json(issue_id), document_summaries_json(issue_id)
+    """The plan document and the summaries of every document of the issue."""
+    return issue_documents.plan_and_summaries_json(issue_id)
 
 
 def detail(principal: Principal, ref: str) -> dict[str, Any]:

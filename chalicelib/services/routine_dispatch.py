@@ -39,7 +39,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, DomainError, PayloadTooLarge, Unprocessable
 from chalicelib.ids import new_id
 from chalicelib.logic import routine_variables as rv
-from chalicelib.services import activity, agents, execution_issues, heartbeats
+from chalicelib.services import activity, agents, execution_issues, heartbeats, issues
 from chalicelib.services.principals import Principal
 from chalicelib.store.issues import Issue
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
@@ -199,7 +199,7 @@ def _create_issue(actor, routine: Routine, req: RunRequest, values: dict, run_id
     agent = agents.find(assignee_id) if assignee_id else None
     if agent is not None:
         agents.require_assignable(agent)
-    identifier = execution_issues.allocate_identifier(routine.company_id)
+    identifier = issues.allocate_identifier(routine.company_id)
     run = _new_run(routine, req, run_id, "issue_created", now)
     tx = Transaction()
     issue = execution_issues.add_create_ops(

@@ -81,3 +81,12 @@ def test_health_reports_unreachable_database(api, monkeypatch):
     monkeypatch.setattr(health, "_probe_client", lambda: dead)
     r = api.get("/api/health")
     assert r.status == 503 and r.json == {"status": "unhealthy", "error": "database_unreachable"}
+
+
+def test_exhausted_issue_prefixes_are_a_409_not_a_500(api, monkeypatch):
+    from chalicelib.services import companies
+
+    monkeypatch.setattr(companies, "MAX_PREFIX_ATTEMPTS", 1)  # ACM and ACM2 only
+    assert [create(api, "/api/companies", {"name": "Acme"})["issuePrefix"] for _ in range(2)] == ["ACM", "ACM2"]
+    r = api.post("/api/companies", {"name": "Acme"})
+    assert r.status == 409 and r.json["details"] == {"issuePrefix": "ACM"}

@@ -242,14 +242,13 @@ def test_list_documents_has_summaries_without_bodies(api, world, issue):
     assert all("body" not in d for d in r.json)
     assert r.json[1]["title"] == "Plan" and r.json[1]["latestRevisionNumber"] == 1
 
-    from chalicelib.services.issue_documents import document_summaries_json, plan_document_json
+    from chalicelib.services.issue_documents import plan_and_summaries_json
 
-    assert document_summaries_json(issue["id"]) == r.json
-    plan = plan_document_json(issue["id"])
+    plan, summaries = plan_and_summaries_json(issue["id"])
+    assert summaries == r.json
     assert plan["body"] == "the plan" and plan["key"] == "plan"
     other = make_issue(api, world, "Other")
-    assert plan_document_json(other["id"]) is None
-    assert document_summaries_json(other["id"]) == []
+    assert plan_and_summaries_json(other["id"]) == (None, [])
 
 
 def test_issue_identifier_works_as_issue_id(api, issue):
