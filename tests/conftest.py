@@ -128,12 +128,18 @@ def live_server(aws):
     import threading
 
     from chalice.config import Config
-    from chalice.local import LocalDevServer
+    from chalice.local import LocalDevServer, ThreadedHTTPServer
 
     from app import app
 
+    class RaceReadyServer(ThreadedHTTPServer):
+        # socketserver's default listen backlog is 5: fifty clients connecting at once overflow
+        # it and some see their connection reset before the app ever runs.
+        request_queue_size = 256
+
     port = free_port()
-    server = LocalDevServer(app, Config.create(chalice_stage="local", app_name="paperclip"), "127.0.0.1", port)
+    config = Config.create(chalice_stage="local", app_name="paperclip")
+    server = LocalDevServer(app, config, "127.0.0.1", port, server_cls=RaceReadyServer)
     thread = threading.Thread(target=server.server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
