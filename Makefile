@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
 
-.PHONY: run test clean
+.PHONY: run test bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q -n 2
+
+# SPEC §8 benchmarks, each also runnable alone (`.venv/bin/python -m bench.latency`); see bench/RESULTS.md.
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench.requests_per_endpoint
+	$(VENV)/bin/python -m bench.latency
+	$(VENV)/bin/python -m bench.cold_start
+	@if [ -f bench/scheduler.py ]; then $(VENV)/bin/python -m bench.scheduler; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache
