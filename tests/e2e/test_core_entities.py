@@ -90,3 +90,25 @@ def test_exhausted_issue_prefixes_are_a_409_not_a_500(api, monkeypatch):
     assert [create(api, "/api/companies", {"name": "Acme"})["issuePrefix"] for _ in range(2)] == ["ACM", "ACM2"]
     r = api.post("/api/companies", {"name": "Acme"})
     assert r.status == 409 and r.json["details"] == {"issuePrefix": "ACM"}
+
+
+@pytest.mark.parametrize("path, field", [
+    ("/api/companies/{cid}", "name"), ("/api/companies/{cid}", "status"),
+    ("/api/agents/{alice}", "name"), ("/api/agents/{alice}", "role"),
+    ("/api/projects/{project}", "name"), ("/api/projects/{project}", "status"),
+    ("/api/goals/{goal}", "title"), ("/api/goals/{goal}", "status"), ("/api/goals/{goal}", "level"),
+])
+def test_patch_cannot_null_a_required_field(api, world, path, field):
+    # Found by the API fuzzer: `{"name": null}` was a 500 for agents, and for the others it removed the
+    # attribute, so every later read of the entity broke its documented response schema.
+    url = path.format(cid=world.cid, alice=world.alice["id"], project=world.project["id"], goal=world.goal["id"])
+    before = api.get(url).json
+    r = api.patch(url, {field: None})
+    assert r.status == 400 and field in r.json["details"], r
+    assert api.get(url).json == before
+
+
+def test_patch_may_still_clear_optional_fields(api, world):
+    assert api.patch(f"/api/companies/{world.cid}", {"description": None}).json["description"] is None
+    assert api.patch(f"/api/agents/{world.bob['id']}", {"title": None, "reportsTo": None}).json["title"] is None
+    assert api.patch(f"/api/goals/{world.goal['id']}", {"description": None, "parentId": None}).status == 200

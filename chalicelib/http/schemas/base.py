@@ -5,9 +5,9 @@ it). Field names are snake_case in Python and camelCase on the wire.
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 
@@ -32,3 +32,14 @@ def text(min_length: int = 0, max_length: int = 10_000, strip: bool = False):
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Timestamp = str
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def not_null(description: str | None = None) -> Any:
+    """An optional field that may be omitted but not set to null (the null default is never validated,
+    an explicit null is a 400); documented without the null default. For PATCH fields the entity cannot
+    be without (names, titles, statuses)."""
+    return Field(None, description=description, json_schema_extra=_no_default)

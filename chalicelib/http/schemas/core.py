@@ -5,7 +5,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field
 
-from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, text
+from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, not_null, text
 
 CompanyStatus = Literal["active", "paused", "archived"]
 AgentStatus = Literal["idle", "running", "paused", "error", "pending_approval", "terminated"]
@@ -22,9 +22,9 @@ class CompanyCreate(RequestBody):
 
 
 class CompanyUpdate(RequestBody):
-    name: Optional[text(1, 200, strip=True)] = None
+    name: text(1, 200, strip=True) = not_null()
     description: Optional[text(0, 10_000)] = None
-    status: Optional[CompanyStatus] = None
+    status: CompanyStatus = not_null()
 
 
 class CompanyOut(ResponseBody):
@@ -49,8 +49,8 @@ class AgentCreate(RequestBody):
 
 
 class AgentUpdate(RequestBody):
-    name: Optional[text(1, 100, strip=True)] = None
-    role: Optional[text(1, 100)] = None
+    name: text(1, 100, strip=True) = not_null()
+    role: text(1, 100) = not_null()
     title: Optional[text(0, 200)] = None
     reports_to: Optional[Id] = None
     capabilities: Optional[text(0, 10_000)] = None
@@ -96,9 +96,9 @@ class ProjectCreate(RequestBody):
 
 
 class ProjectUpdate(RequestBody):
-    name: Optional[text(1, 200, strip=True)] = None
+    name: text(1, 200, strip=True) = not_null()
     description: Optional[text(0, 10_000)] = None
-    status: Optional[ProjectStatus] = None
+    status: ProjectStatus = not_null()
     goal_ids: Optional[list[Id]] = Field(None, max_length=100)
     paused: Optional[bool] = Field(None, description="true sets pausedAt, false clears it")
 
@@ -124,10 +124,10 @@ class GoalCreate(RequestBody):
 
 
 class GoalUpdate(RequestBody):
-    title: Optional[text(1, 200, strip=True)] = None
+    title: text(1, 200, strip=True) = not_null()
     description: Optional[text(0, 10_000)] = None
-    status: Optional[GoalStatus] = None
-    level: Optional[GoalLevel] = None
+    status: GoalStatus = not_null()
+    level: GoalLevel = not_null()
     parent_id: Optional[Id] = None
 
 

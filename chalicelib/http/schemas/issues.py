@@ -5,7 +5,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field
 
-from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, text
+from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, not_null, text
 from chalicelib.http.schemas.core import GoalOut, ProjectOut
 
 IssueStatus = Literal["backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled"]
@@ -28,16 +28,6 @@ class IssueCreate(RequestBody):
     goal_id: Optional[Id] = None
     parent_id: Optional[Id] = Field(None, description="UUID or identifier of the parent issue")
     billing_code: Optional[BillingCode] = None
-
-
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def not_null(description: str | None = None) -> Any:
-    """An optional field that may be omitted but not set to null (the null default is never validated,
-    an explicit null is a 400); documented without the null default."""
-    return Field(None, description=description, json_schema_extra=_no_default)
 
 
 class IssueUpdate(RequestBody):
