@@ -73,6 +73,9 @@ def test_agent_key_run_header_must_name_a_run_of_that_agent(api, world, run):
     assert api.get("/api/agents/me", token=world.alice_key, run_id=run["run"]["id"]).status == 200
     assert api.get("/api/agents/me", token=world.bob_key, run_id=run["run"]["id"]).status == 403
     assert api.get("/api/agents/me", token=world.alice_key, run_id="not-a-run").status == 403
+    assert api.get("/api/agents/me", token=world.alice_key, run_id="11111111-1111-4111-8111-111111111111").status == 403
+    api.post(f"/api/agents/{world.alice['id']}/terminate")
+    assert api.get("/api/agents/me", token=world.alice_key, run_id=run["run"]["id"]).status == 401  # agent before run
 
 
 def test_revoked_key_is_refused(api, world):
