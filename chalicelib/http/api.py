@@ -42,7 +42,10 @@ class RouteSpec:
     query: dict[str, str] = field(default_factory=dict)  # name -> description, for the docs
     raw_body: bool = False  # the handler reads the raw bytes itself (multipart, webhooks)
     content_type: str | None = None  # documented request content type for raw bodies
-    extra_statuses: tuple[int, ...] = ()
+    extra_statuses: tuple[int, ...] = ()  # error statuses beyond the ones every route documents
+    also_succeeds_with: tuple[int, ...] = ()  # other success statuses, with the same response body
+    # A non-JSON success body: a function giving its possible content types (read when documenting).
+    response_content_types: Callable[[], tuple[str, ...]] | None = None
 
 
 ROUTES: list[RouteSpec] = []
@@ -84,10 +87,12 @@ def route(
     raw_body: bool = False,
     content_type: str | None = None,
     extra_statuses: tuple[int, ...] = (),
+    also_succeeds_with: tuple[int, ...] = (),
+    response_content_types: Callable[[], tuple[str, ...]] | None = None,
 ):
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(bp, path, method, fn, summary, tag, body, response, status, public, query or {},
-                         raw_body, content_type, extra_statuses)
+                         raw_body, content_type, extra_statuses, also_succeeds_with, response_content_types)
         ROUTES.append(spec)
 
         def view(**path_params: str) -> Response:

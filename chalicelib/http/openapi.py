@@ -34,8 +34,20 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}}}
 
 
+def _success(spec: RouteSpec, status: int) -> dict[str, Any]:
+    if status == 204:
+        return {"description": "Done"}
+    if spec.response_content_types:
+        # Bytes as stored; a JSON file is any JSON value, everything else an opaque string.
+        return {"description": "Success", "content": {
+            ct: {"schema": {} if ct == "application/json" else {"type": "string"}} for ct in spec.response_content_types()
+        }}
+    schema = _schema_for(spec.response) if spec.response is not None else {}
+    return {"description": "Success", "content": {"application/json": {"schema": schema}}}
+
+
 ERRORS = {
-    400: "Invalid request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found", 409: "Conflict",
+    400: "Invalid request", 401: "Not authenticated", 403: "Not allowed", 404: "Not found", 406: "Not acceptable", 409: "Conflict",
     413: "Body too large", 415: "Unsupported content type", 422: "Semantic violation", 429: "Rate limited",
     503: "Unavailable",
 }
@@ -61,11 +73,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
         op["requestBody"] = {"required": False, "content": {"application/json": {"schema": _schema_for(spec.body)}}}
     elif spec.raw_body and spec.content_type:
         op["requestBody"] = {"required": True, "content": {spec.content_type: {"schema": {"type": "object"}}}}
-    if spec.status == 204:
-        op["responses"]["204"] = {"description": "Done"}
-    else:
-        schema = _schema_for(spec.response) if spec.response is not None else {}
-        op["responses"][str(spec.status)] = {"description": "Success", "content": {"application/json": {"schema": schema}}}
+    for status in (spec.status, *spec.also_succeeds_with):
+        op["responses"][str(status)] = _success(spec, status)
     codes = set(spec.extra_statuses) | {400, 404, 413, 415, 422, 409, 429}
     if not spec.public:
         codes |= {401, 403}

@@ -32,3 +32,33 @@ def test_admin_command_creates_a_working_board_token(api, aws, authenticated):
     assert created["isInstanceAdmin"] is True and created["token"].startswith("pcb_")
     assert api.get("/api/companies", token=created["token"]).status == 200
     assert api.post("/api/companies", {"name": "Made by ops"}, token=created["token"]).status == 201
+
+
+
+def _documented(doc, method, path, status):
+    return doc["paths"][path][method]["responses"].get(str(status))
+
+
+def test_openapi_documents_what_document_puts_and_downloads_answer(api, world):
+    # Found by the API fuzzer: PUT of a new document answers 201 and a download answers with the
+    # attachment's own content type, but the document declared only 200 application/json.
+    from tests.e2e.test_attachments import multipart
+    from tests.issue_setup import make_issue
+
+    doc = api.get("/api/openapi.json").json
+    issue = make_issue(api, world)
+    created = api.put(f"/api/issues/{issue['id']}/documents/plan", {"format": "markdown", "body": "x"})
+    assert created.status == 201
+    put = _documented(doc, "put", "/api/issues/{issueId}/documents/{key}", created.status)
+    assert put["content"]["application/json"]["schema"]["$ref"].endswith("/DocumentOut")
+    assert _documented(doc, "put", "/api/issues/{issueId}/documents/{key}", 200)
+
+    body, headers = multipart("notes.txt", b"hello", "text/plain")
+    attachment = api.post(f"/api/companies/{world.cid}/issues/{issue['id']}/attachments", raw=body, headers=headers).json
+    download = api.get(f"/api/attachments/{attachment['id']}/content", headers={"Accept": "*/*"})
+    content = _documented(doc, "get", "/api/attachments/{attachmentId}/content", download.status)["content"]
+    assert download.headers["content-type"].split(";")[0] in content
+    from chalicelib.config import settings
+
+    assert set(content) == set(settings().attachment_content_types)
+    assert _documented(doc, "get", "/api/attachments/{attachmentId}/content", 406)

@@ -51,6 +51,7 @@ def get_document(ctx: RequestContext, issueId: str, key: str):
 
 
 @route(bp, "/issues/{issueId}/documents/{key}", "PUT", tag=DOCS, body=DocumentPut, response=DocumentOut,
+       also_succeeds_with=(201,),
        summary="Create (201, no baseRevisionId) or update (200, baseRevisionId = latestRevisionId) a document")
 def put_document(ctx: RequestContext, issueId: str, key: str):
     document, created = issue_documents.put_document(ctx.principal, issueId, key, ctx.body, ctx.now)
@@ -88,6 +89,7 @@ def list_attachments(ctx: RequestContext, issueId: str):
 
 
 @route(bp, "/attachments/{attachmentId}/content", "GET", tag=FILES, extra_statuses=(406,),
+       response_content_types=lambda: settings().attachment_content_types,
        summary="Download an attachment's bytes (binary types need an Accept header such as */*)")
 def download_attachment(ctx: RequestContext, attachmentId: str):
     attachment, data = attachments.content(ctx.principal, attachmentId)
