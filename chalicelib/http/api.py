@@ -42,6 +42,8 @@ class RouteSpec:
     query: dict[str, str] = field(default_factory=dict)  # name -> description, for the docs
     raw_body: bool = False  # the handler reads the raw bytes itself (multipart, webhooks)
     content_type: str | None = None  # documented request content type for raw bodies
+    # The raw body's OpenAPI media type object (schema, encoding), built when documenting; default: an object.
+    raw_body_doc: Callable[[], dict[str, Any]] | None = None
     extra_statuses: tuple[int, ...] = ()  # error statuses beyond the ones every route documents
     also_succeeds_with: tuple[int, ...] = ()  # other success statuses, with the same response body
     # A non-JSON success body: a function giving its possible content types (read when documenting).
@@ -89,10 +91,12 @@ def route(
     extra_statuses: tuple[int, ...] = (),
     also_succeeds_with: tuple[int, ...] = (),
     response_content_types: Callable[[], tuple[str, ...]] | None = None,
+    raw_body_doc: Callable[[], dict[str, Any]] | None = None,
 ):
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(bp, path, method, fn, summary, tag, body, response, status, public, query or {},
-                         raw_body, content_type, extra_statuses, also_succeeds_with, response_content_types)
+                         raw_body, content_type, raw_body_doc, extra_statuses, also_succeeds_with,
+                         response_content_types)
         ROUTES.append(spec)
 
         def view(**path_params: str) -> Response:

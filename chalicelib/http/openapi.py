@@ -72,7 +72,8 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if spec.body is not None:
         op["requestBody"] = {"required": False, "content": {"application/json": {"schema": _schema_for(spec.body)}}}
     elif spec.raw_body and spec.content_type:
-        op["requestBody"] = {"required": True, "content": {spec.content_type: {"schema": {"type": "object"}}}}
+        media = spec.raw_body_doc() if spec.raw_body_doc else {"schema": {"type": "object"}}
+        op["requestBody"] = {"required": True, "content": {spec.content_type: media}}
     for status in (spec.status, *spec.also_succeeds_with):
         op["responses"][str(status)] = _success(spec, status)
     codes = set(spec.extra_statuses) | {400, 404, 413, 415, 422, 409, 429}

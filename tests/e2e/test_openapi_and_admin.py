@@ -62,3 +62,14 @@ def test_openapi_documents_what_document_puts_and_downloads_answer(api, world):
 
     assert set(content) == set(settings().attachment_content_types)
     assert _documented(doc, "get", "/api/attachments/{attachmentId}/content", 406)
+
+
+def test_openapi_documents_the_upload_form(api):
+    from chalicelib.config import settings
+
+    doc = api.get("/api/openapi.json").json
+    upload = doc["paths"]["/api/companies/{companyId}/issues/{issueId}/attachments"]["post"]["requestBody"]
+    form = upload["content"]["multipart/form-data"]
+    assert form["schema"]["required"] == ["file"] and form["schema"]["properties"]["file"]["format"] == "binary"
+    allowed = [t.strip() for t in form["encoding"]["file"]["contentType"].split(",")]
+    assert allowed == list(settings().attachment_content_types)

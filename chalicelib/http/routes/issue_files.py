@@ -76,6 +76,11 @@ def delete_document(ctx: RequestContext, issueId: str, key: str):
 
 @route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", tag=FILES, response=AttachmentOut, status=201,
        raw_body=True, content_type="multipart/form-data", extra_statuses=(413, 415, 422),
+       raw_body_doc=lambda: {
+           "schema": {"type": "object", "properties": {attachments.FILE_FIELD: {"type": "string", "format": "binary"}},
+                      "required": [attachments.FILE_FIELD]},
+           "encoding": {attachments.FILE_FIELD: {"contentType": ", ".join(settings().attachment_content_types)}},
+       },
        summary="Upload an attachment: multipart/form-data with one field `file`")
 def upload_attachment(ctx: RequestContext, companyId: str, issueId: str):
     attachment = attachments.upload(ctx.principal, companyId, issueId, ctx.headers.get("content-type"), ctx.raw_body, ctx.now)
