@@ -14,4 +14,4 @@ for blueprint in ALL_BLUEPRINTS:
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="scheduler-tick")
 def scheduler_tick(event):
-    return scheduler.tick(clock.current()).__dict__
+    return scheduler.tick(clock.current(), time_left_ms=event.context.get_remaining_time_in_millis).__dict__

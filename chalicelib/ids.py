@@ -13,6 +13,13 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def derived_id(*parts: str) -> str:
+    """A UUIDv4-shaped id that is the same every time for the same parts (e.g. one schedule tick's
+    run): writing it with attribute_not_exists makes a second write of the same thing fail."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
 def is_uuid(value: str) -> bool:
     return bool(UUID_RE.match(value or ""))
 

@@ -23,6 +23,12 @@ Runs are written already decided (issue_created / coalesced / skipped / failed):
 never stored, because the decision and the run commit in one transaction.
 Issue numbers are allocated (atomic ADD) before the transaction; a transaction that loses the race
 burns its number, so identifiers stay unique and increasing but can skip a number.
+
+Schedule runs carry a `ScheduleClaim`: the run's own transaction also advances the trigger's
+`next_run_at` from the tick it read (condition, tag "claim"), and the run id is derived from
+(trigger, tick) (condition attribute_not_exists, tag "run"). Claiming the tick, recording its run and
+dispatching it are therefore one all-or-nothing write: there is no state in which a tick is claimed
+but its run is not dispatched, and a second claim of the same tick fails with `ClaimLost`.
 """
 from __future__ import annotations
 
@@ -53,6 +59,17 @@ MAX_PAYLOAD_BYTES = 256 * 1024
 TERMINAL_ISSUE_STATUSES = ("done", "cancelled")
 
 
+class ClaimLost(Exception):
+    """Another scheduler invocation fired this tick (or the trigger changed meanwhile)."""
+
+
+@dataclass(frozen=True)
+class ScheduleClaim:
+    expected_next_run_at: str  # the trigger's next_run_at as the scheduler read it
+    next_run_at: str  # what it becomes when this run commits
+    tick: datetime  # the nominal tick: `scheduledFor`, and the date of {{date}} placeholders
+
+
 @dataclass
 class RunRequest:
     source: str  # schedule | manual | api | webhook
@@ -64,6 +81,8 @@ class RunRequest:
     assignee_agent_id: str | None = None
     workspace: dict[str, Any] = field(default_factory=dict)  # executionWorkspace* fields, stored on the run
     scheduled_for: str | None = None
+    run_id: str | None = None  # a derived id for schedule runs; new otherwise
+    claim: ScheduleClaim | None = None
 
 
 @dataclass
@@ -95,17 +114,26 @@ def _resolve_variables(routine: Routine, req: RunRequest) -> dict[str, Any]:
 
 def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: datetime) -> DispatchResult:
     """Create the run (and its issue when the policy says so). Raises 422 before creating anything when
-    variables do not resolve; returns the original run when the idempotency key was used before."""
-    _check_size(req)
-    values = _resolve_variables(routine, req)
-    digest = request_hash(req.payload, req.variables)
+    variables do not resolve; returns the original run when the idempotency key was used before.
+
+    A schedule run (req.claim set) never raises a DomainError: with no caller to answer, it is recorded
+    as a failed run. It raises ClaimLost when its tick was claimed by someone else."""
     idem = idempotency_key(routine.id, req.source, req.trigger.id if req.trigger else None, req.idempotency_key) \
         if req.idempotency_key else None
+    run_id = req.run_id or new_id()
+    try:
+        _check_size(req)  # first: it also refuses payloads that cannot be encoded, before hashing them
+        digest = request_hash(req.payload, req.variables)
+        values = _resolve_variables(routine, req)
+    except DomainError as exc:
+        if req.claim is None:
+            raise
+        # schedule runs carry no payload, so the hash cannot fail here
+        return DispatchResult(_record_failure(None, routine, req, run_id, idem, request_hash(None, None), exc.message, now))
     if idem:
         replay = _replay(idem, digest)
         if replay:
             return replay
-    run_id = new_id()
     for attempt in range(MAX_ATTEMPTS):
         if attempt:  # the caller's read was consistent; later attempts need a fresh one
             routine = Routine.get(routine.id, consistent_read=True)
@@ -114,7 +142,8 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             if coalesce:
                 return DispatchResult(_coalesce(actor, routine, req, run_id, idem, digest, now))
             return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
-        except (TransactionConflict, TransactWriteError):
+        except (TransactionConflict, TransactWriteError) as exc:
+            _raise_if_claim_lost(req, exc)
             # Whatever failed (the live slot, the agent's wakeup slot, the idempotency key, or on AWS a
             # concurrent transaction on the same item), the key is the one thing a retry cannot fix.
             if idem:
@@ -126,6 +155,11 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest, exc.message, now))
     return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
                                           "Could not dispatch the run under contention", now))
+
+
+def _raise_if_claim_lost(req: RunRequest, exc: Exception) -> None:
+    if req.claim and isinstance(exc, TransactionConflict) and {"claim", "run"} & set(exc.tags):
+        raise ClaimLost(req.scheduled_for) from exc
 
 
 def _check_size(req: RunRequest) -> None:
@@ -167,11 +201,15 @@ def _new_run(routine: Routine, req: RunRequest, run_id: str, status: str, now: d
 
 def _common_ops(tx: Transaction, actor: Principal | None, routine: Routine, req: RunRequest, run: RoutineRun, idem: str | None, digest: str,
                 now: datetime) -> None:
-    """Trigger timestamps and the idempotency key: part of every run's transaction."""
+    """Trigger timestamps (and a schedule run's claim) and the idempotency key: in every run's transaction."""
     if req.trigger:
-        tx.update(RoutineTrigger(id=req.trigger.id),
-                  actions=[RoutineTrigger.last_fired_at.set(iso(now)), RoutineTrigger.last_result.set(run.status)],
-                  condition=RoutineTrigger.id.exists(), tag="trigger")
+        actions = [RoutineTrigger.last_fired_at.set(iso(now)), RoutineTrigger.last_result.set(run.status)]
+        if req.claim:
+            actions.append(RoutineTrigger.next_run_at.set(req.claim.next_run_at))
+            condition = (RoutineTrigger.next_run_at == req.claim.expected_next_run_at) & RoutineTrigger.due_shard.exists()
+            tx.update(RoutineTrigger(id=req.trigger.id), actions=actions, condition=condition, tag="claim")
+        else:
+            tx.update(RoutineTrigger(id=req.trigger.id), actions=actions, condition=RoutineTrigger.id.exists(), tag="trigger")
     if idem:
         tx.save(UniqueKey(key=idem, ref=run.id, data=digest, expires_at=now + IDEMPOTENCY_TTL),
                 condition=UniqueKey.key.does_not_exist(), tag="idem")
@@ -201,10 +239,11 @@ def _create_issue(actor, routine: Routine, req: RunRequest, values: dict, run_id
         agents.require_assignable(agent)
     identifier = issues.allocate_identifier(routine.company_id)
     run = _new_run(routine, req, run_id, "issue_created", now)
+    dated = req.claim.tick if req.claim else now  # a caught-up tick's {{date}} is the tick's date
     tx = Transaction()
     issue = execution_issues.add_create_ops(
         tx, actor, company_id=routine.company_id, identifier=identifier,
-        title=rv.interpolate(routine.title, values, now), description=rv.interpolate(routine.description, values, now),
+        title=rv.interpolate(routine.title, values, dated), description=rv.interpolate(routine.description, values, dated),
         priority=routine.priority, project_id=req.project_id or routine.project_id, goal_id=routine.goal_id,
         parent_id=routine.parent_issue_id, assignee_agent_id=assignee_id, routine_id=routine.id, run_id=run_id, now=now,
     )
@@ -235,7 +274,8 @@ def _record_failure(actor, routine: Routine, req: RunRequest, run_id: str, idem,
     _common_ops(tx, actor, routine, req, run, idem, digest, now)
     try:
         tx.commit()
-    except (TransactionConflict, TransactWriteError):
+    except (TransactionConflict, TransactWriteError) as exc:
+        _raise_if_claim_lost(req, exc)
         if idem:
             replay = _replay(idem, digest)
             if replay:
