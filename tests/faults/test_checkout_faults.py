@@ -14,8 +14,13 @@ from tests.faults.injector import RESET
 from tests.issue_helpers import checkout, new_issue, start_run
 
 CALLS = ["GetItem", "TransactGetItems", "TransactWriteItems"]  # the run JWT's agent; issue + run; the lock
-FAULTS = [("ProvisionedThroughputExceededException", "send"), ("ThrottlingException", "send"),
-          ("InternalServerError", "send"), (RESET, "send"), ("InternalServerError", "lost")]
+
+
+def faults_for(n: int):
+    """One throttle and one transient error on every botocore attempt (the two codes of each kind
+    alternate between steps), then the applied-then-lost response."""
+    return [(["ProvisionedThroughputExceededException", "ThrottlingException"][n % 2], "send"),
+            (["InternalServerError", RESET][n % 2], "send"), ("InternalServerError", "lost")]
 
 
 def test_clean_checkout_request_sequence(api, world, faults):
@@ -40,7 +45,7 @@ def assert_consistent(issue_id, run_id, agent_id):
 @pytest.mark.parametrize("n", [pytest.param(n, id=f"{n}-{CALLS[n - 1]}") for n in range(1, len(CALLS) + 1)])
 def test_fault_in_checkout(api, world, faults, n):
     agent = world.alice["id"]
-    for code, layer in FAULTS:
+    for code, layer in faults_for(n):
         label = f"step {n} {layer} {code}"
         issue = new_issue(api, world, assigneeAgentId=agent)
         run_id, token = start_run(api, agent)

@@ -27,8 +27,13 @@ CALLS = [
     "TransactWriteItems",  # claim + run + issue
     "DeleteItem",  # the lease's release
 ]
-FAULTS = [("ProvisionedThroughputExceededException", "send"), ("ThrottlingException", "send"),
-          ("InternalServerError", "send"), (RESET, "send"), ("InternalServerError", "lost")]
+
+
+def faults_for(n: int):
+    """One throttle and one transient error on every botocore attempt (the two codes of each kind
+    alternate between steps), then the applied-then-lost response."""
+    return [(["ProvisionedThroughputExceededException", "ThrottlingException"][n % 2], "send"),
+            (["InternalServerError", RESET][n % 2], "send"), ("InternalServerError", "lost")]
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -81,7 +86,7 @@ def test_clean_tick_request_sequence(api, world, clock, one_shard, faults):
 
 @pytest.mark.parametrize("n", [pytest.param(n, id=f"{n}-{CALLS[n - 1]}") for n in range(1, len(CALLS) + 1)])
 def test_fault_in_a_tick(api, world, clock, one_shard, faults, n):
-    for day, (code, layer) in enumerate(FAULTS, start=1):
+    for day, (code, layer) in enumerate(faults_for(n), start=1):
         label = f"step {n} {layer} {code}"
         rid, tid = new_schedule(api, world, clock, day)
         faults.arm(n, code, layer)
