@@ -144,6 +144,9 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
         except (TransactionConflict, TransactWriteError) as exc:
             _raise_if_claim_lost(req, exc)
+            landed = _landed(req, run_id)
+            if landed:
+                return DispatchResult(landed)
             # Whatever failed (the live slot, the agent's wakeup slot, the idempotency key, or on AWS a
             # concurrent transaction on the same item), the key is the one thing a retry cannot fix.
             if idem:
@@ -155,6 +158,19 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest, exc.message, now))
     return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
                                           "Could not dispatch the run under contention", now))
+
+
+def _landed(req: RunRequest, run_id: str) -> RoutineRun | None:
+    """Did our own transaction commit after all? An error can also mean the write landed and only the
+    reply was lost (or botocore's retry of a committed request failed its conditions): deciding again
+    would then write a second run. A schedule run's id is shared by every scheduler invocation, so
+    finding it proves nothing about who wrote it: that case is ClaimLost, raised before this check."""
+    if req.claim is not None:
+        return None
+    try:
+        return RoutineRun.get(run_id, consistent_read=True)
+    except RoutineRun.DoesNotExist:
+        return None
 
 
 def _raise_if_claim_lost(req: RunRequest, exc: Exception) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +71,9 @@ class Transaction:
             return
         for attempt in range(CONTENTION_RETRIES + 1):
             try:
-                with TransactWrite(connection=_conn()) as tw:
+                # A token per attempt: botocore's own retries of this request (say, after a lost reply)
+                # are then idempotent on DynamoDB instead of failing their conditions against our own write.
+                with TransactWrite(connection=_conn(), client_request_token=str(uuid.uuid4())) as tw:
                     for kind, args, kwargs, _tag in self.ops:
                         getattr(tw, kind)(*args, **kwargs)
                 return

@@ -26,23 +26,25 @@ def seed_due_routines(api, world, n):
     return [rid] + clone_routine(rid, n - 1)
 
 
-@pytest.mark.parametrize("use_leases", [True, False], ids=["with-shard-leases", "claims-only"])
-def test_concurrent_ticks_fire_each_due_trigger_exactly_once(api, world, use_leases):
-    routine_ids = seed_due_routines(api, world, TRIGGERS)
+# Without leases every invocation attempts every trigger and 7 of 8 attempts lose: 80 triggers already
+# make 560 lost claims, and keep the suite's run time in bounds.
+@pytest.mark.parametrize("use_leases, triggers", [(True, TRIGGERS), (False, 80)], ids=["with-shard-leases", "claims-only"])
+def test_concurrent_ticks_fire_each_due_trigger_exactly_once(api, world, use_leases, triggers):
+    routine_ids = seed_due_routines(api, world, triggers)
     at = FakeClock(datetime(2026, 3, 1, 13, 0, 2, tzinfo=timezone.utc))
 
     with ThreadPoolExecutor(TICKERS) as pool:
         reports = list(pool.map(lambda _: scheduler.tick(at, use_leases=use_leases), range(TICKERS)))
 
-    assert sum(r.fired for r in reports) == TRIGGERS and sum(r.errors for r in reports) == 0
+    assert sum(r.fired for r in reports) == triggers and sum(r.errors for r in reports) == 0
     runs = [run for rid in routine_ids for run in RoutineRun.by_routine.query(rid)]
-    assert len(runs) == TRIGGERS
+    assert len(runs) == triggers
     assert sorted(run.routine_id for run in runs) == sorted(routine_ids)
     assert {(run.source, run.status, run.scheduled_for) for run in runs} == {
         ("schedule", "issue_created", "2026-03-01T13:00:00.000Z")}
     issues = [i for i in Issue.by_company.query(world.cid) if i.origin_kind == "routine_execution"]
     assert sorted(i.id for i in issues) == sorted(run.linked_issue_id for run in runs)
-    triggers = [t for rid in routine_ids for t in RoutineTrigger.by_routine.query(rid)]
-    assert {t.next_run_at for t in triggers} == {"2026-03-01T14:00:00.000Z"}
+    trigger_items = [t for rid in routine_ids for t in RoutineTrigger.by_routine.query(rid)]
+    assert {t.next_run_at for t in trigger_items} == {"2026-03-01T14:00:00.000Z"}
     # a later overlapping batch at the same minute finds nothing left to fire
     assert scheduler.tick(at, use_leases=use_leases).fired == 0
