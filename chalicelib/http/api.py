@@ -39,7 +39,9 @@ class RouteSpec:
     response: Any = None  # a pydantic model, list[Model], or None for no body
     status: int = 200
     public: bool = False
-    query: dict[str, str] = field(default_factory=dict)  # name -> description, for the docs
+    # name -> description, or param(description, **schema) for values narrower than any string; for the docs
+    query: dict[str, Any] = field(default_factory=dict)
+    path_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schema, when narrower than a string
     raw_body: bool = False  # the handler reads the raw bytes itself (multipart, webhooks)
     content_type: str | None = None  # documented request content type for raw bodies
     # The raw body's OpenAPI media type object (schema, encoding), built when documenting; default: an object.
@@ -85,17 +87,18 @@ def route(
     response: Any = None,
     status: int = 200,
     public: bool = False,
-    query: dict[str, str] | None = None,
+    query: dict[str, Any] | None = None,
     raw_body: bool = False,
     content_type: str | None = None,
     extra_statuses: tuple[int, ...] = (),
     also_succeeds_with: tuple[int, ...] = (),
     response_content_types: Callable[[], tuple[str, ...]] | None = None,
     raw_body_doc: Callable[[], dict[str, Any]] | None = None,
+    path_params: dict[str, dict[str, Any]] | None = None,
 ):
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         spec = RouteSpec(bp, path, method, fn, summary, tag, body, response, status, public, query or {},
-                         raw_body, content_type, raw_body_doc, extra_statuses, also_succeeds_with,
+                         path_params or {}, raw_body, content_type, raw_body_doc, extra_statuses, also_succeeds_with,
                          response_content_types)
         ROUTES.append(spec)
 

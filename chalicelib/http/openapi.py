@@ -55,11 +55,13 @@ ERRORS = {
 
 def _operation(spec: RouteSpec) -> dict[str, Any]:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {"name": name, "in": "path", "required": True,
+         "schema": spec.path_params.get(name) or {"type": "string", "minLength": 1}}
         for name in re.findall(r"{(\w+)}", spec.path)
     ]
-    params += [{"name": name, "in": "query", "required": False, "description": desc, "schema": {"type": "string"}}
-               for name, desc in spec.query.items()]
+    for name, doc in spec.query.items():
+        desc, schema = (doc, {"type": "string"}) if isinstance(doc, str) else (doc["description"], doc["schema"])
+        params.append({"name": name, "in": "query", "required": False, "description": desc, "schema": schema})
     op: dict[str, Any] = {
         "operationId": f"{spec.handler.__module__.rsplit('.', 1)[-1]}_{spec.handler.__name__}",
         "summary": spec.summary,
@@ -70,7 +72,9 @@ def _operation(spec: RouteSpec) -> dict[str, Any]:
     if spec.public:
         op["security"] = []
     if spec.body is not None:
-        op["requestBody"] = {"required": False, "content": {"application/json": {"schema": _schema_for(spec.body)}}}
+        # An empty body counts as {}: the body is optional exactly when the model has no required field.
+        required = any(f.is_required() for f in spec.body.model_fields.values())
+        op["requestBody"] = {"required": required, "content": {"application/json": {"schema": _schema_for(spec.body)}}}
     elif spec.raw_body and spec.content_type:
         media = spec.raw_body_doc() if spec.raw_body_doc else {"schema": {"type": "object"}}
         op["requestBody"] = {"required": True, "content": {spec.content_type: media}}

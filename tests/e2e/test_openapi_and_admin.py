@@ -73,3 +73,53 @@ def test_openapi_documents_the_upload_form(api):
     assert form["schema"]["required"] == ["file"] and form["schema"]["properties"]["file"]["format"] == "binary"
     allowed = [t.strip() for t in form["encoding"]["file"]["contentType"].split(",")]
     assert allowed == list(settings().attachment_content_types)
+
+
+def _query_schema(doc, method, path, name):
+    return next(p["schema"] for p in doc["paths"][path][method]["parameters"] if p["in"] == "query" and p["name"] == name)
+
+
+def test_openapi_request_side_matches_what_the_api_accepts(api, world):
+    # A probe of the fuzzer with "schema-valid requests must not be 400" found the document promising more
+    # than the API takes: optional bodies that are required, free-form query values and document keys,
+    # and nullable routine/trigger fields that are 400 when null.
+    from chalicelib.services import heartbeats, routines
+    from chalicelib.logic import issue_status
+
+    doc = api.get("/api/openapi.json").json
+    create_agent = doc["paths"]["/api/companies/{companyId}/agents"]["post"]["requestBody"]
+    assert create_agent["required"] is True and api.post(f"/api/companies/{world.cid}/agents").status == 400
+    patch_agent = doc["paths"]["/api/agents/{agentId}"]["patch"]["requestBody"]
+    assert patch_agent["required"] is False and api.patch(f"/api/agents/{world.alice['id']}").status == 200
+
+    assert _query_schema(doc, "get", "/api/companies/{companyId}/agents", "limit")["type"] == "integer"
+    assert api.get(f"/api/companies/{world.cid}/agents?limit=ten").status == 400
+    count = _query_schema(doc, "get", "/api/routine-triggers/{triggerId}/preview", "count")
+    assert (count["type"], count["minimum"], count["maximum"]) == ("integer", 1, 50)
+    runs = _query_schema(doc, "get", "/api/agents/{agentId}/heartbeat-runs", "status")
+    assert set(runs["enum"]) == set(heartbeats.STATUSES)
+    assert set(_query_schema(doc, "get", "/api/companies/{companyId}/routines", "status")["enum"]) == set(routines.STATUSES)
+    import re
+
+    issues_status = _query_schema(doc, "get", "/api/companies/{companyId}/issues", "status")["pattern"]
+    assert re.fullmatch(issues_status, ",".join(issue_status.STATUSES)) and not re.fullmatch(issues_status, "todo,nope")
+    assert api.get(f"/api/companies/{world.cid}/issues?status=todo,nope").status == 400
+
+    key = next(p["schema"] for p in doc["paths"]["/api/issues/{issueId}/documents/{key}"]["put"]["parameters"]
+               if p["name"] == "key")
+    from tests.issue_setup import make_issue
+
+    issue = make_issue(api, world)
+    for candidate, accepted in (("Plan_1", True), ("-plan", False), ("x" * 64, True), ("x" * 65, False)):
+        documented = re.search(key["pattern"], candidate) is not None and len(candidate) <= key["maxLength"]
+        status = api.put(f"/api/issues/{issue['id']}/documents/{candidate}", {"format": "markdown", "body": "b"}).status
+        assert documented is accepted and (status == 201) is accepted, (candidate, status)
+
+    schemas = doc["components"]["schemas"]
+    for model, fields in (("RoutineUpdate", ("title", "projectId", "priority", "status", "concurrencyPolicy", "catchUpPolicy")),
+                          ("TriggerUpdate", ("enabled", "cronExpression", "timezone", "signingMode", "replayWindowSec"))):
+        for name in fields:
+            assert "anyOf" not in schemas[model]["properties"][name] and "default" not in schemas[model]["properties"][name]
+    routine = api.post(f"/api/companies/{world.cid}/routines", {"title": "R", "projectId": world.project["id"]}).json
+    r = api.patch(f"/api/routines/{routine['id']}", {"priority": None})
+    assert r.status == 400 and "priority" in r.json["details"]

@@ -1,10 +1,10 @@
 from chalice import Blueprint
 
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.params import PAGING, limit, one_of, page_reply, param
 from chalicelib.http.schemas.core import (
     AgentCreate, AgentKeyCreate, AgentKeyCreated, AgentKeyOut, AgentOut, AgentUpdate, HeartbeatRunOut,
-    RunFinish, RunWithToken,
+    RunFinish, RunStatus, RunWithToken,
 )
 from chalicelib.services import agents, heartbeats
 
@@ -68,7 +68,7 @@ def revoke_key(ctx: RequestContext, agentId: str, keyId: str):
 
 
 @route(bp, "/agents/{agentId}/heartbeat-runs", "GET", summary="List an agent's heartbeat runs, newest first", tag=TAG,
-       response=list[HeartbeatRunOut], query={"status": "filter by run status", **PAGING})
+       response=list[HeartbeatRunOut], query={"status": param("filter by run status", **one_of(RunStatus)), **PAGING})
 def list_runs(ctx: RequestContext, agentId: str):
     page = heartbeats.list_for_agent(ctx.principal, agentId, ctx.query.get("status") or None, limit(ctx), ctx.query.get("cursor"), ctx.now)
     return page_reply(page, lambda r: heartbeats.to_json(r, ctx.now))

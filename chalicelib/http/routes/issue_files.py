@@ -34,6 +34,8 @@ class NotAcceptable(DomainError):
 
 bp = FilesBlueprint(__name__)
 DOCS = "Issue documents"
+DOCUMENT_KEY = {"key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": issue_documents.KEY_MAX,
+                        "description": "stored lower-case"}}
 FILES = "Attachments"
 
 
@@ -45,13 +47,14 @@ def list_documents(ctx: RequestContext, issueId: str):
     return issue_documents.list_documents(ctx.principal, issueId)
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "GET", summary="Get a document by key", tag=DOCS, response=DocumentOut)
+@route(bp, "/issues/{issueId}/documents/{key}", "GET", summary="Get a document by key", tag=DOCS, response=DocumentOut,
+       path_params=DOCUMENT_KEY)
 def get_document(ctx: RequestContext, issueId: str, key: str):
     return issue_documents.get_document(ctx.principal, issueId, key)
 
 
 @route(bp, "/issues/{issueId}/documents/{key}", "PUT", tag=DOCS, body=DocumentPut, response=DocumentOut,
-       also_succeeds_with=(201,),
+       also_succeeds_with=(201,), path_params=DOCUMENT_KEY,
        summary="Create (201, no baseRevisionId) or update (200, baseRevisionId = latestRevisionId) a document")
 def put_document(ctx: RequestContext, issueId: str, key: str):
     document, created = issue_documents.put_document(ctx.principal, issueId, key, ctx.body, ctx.now)
@@ -59,14 +62,14 @@ def put_document(ctx: RequestContext, issueId: str, key: str):
 
 
 @route(bp, "/issues/{issueId}/documents/{key}/revisions", "GET", summary="A document's revisions, newest first", tag=DOCS,
-       response=list[DocumentRevisionOut], query=PAGING)
+       response=list[DocumentRevisionOut], query=PAGING, path_params=DOCUMENT_KEY)
 def list_revisions(ctx: RequestContext, issueId: str, key: str):
     page = issue_documents.list_revisions(ctx.principal, issueId, key, limit(ctx), ctx.query.get("cursor"))
     return page_reply(page, lambda item: issue_documents.revision_json(*item))
 
 
 @route(bp, "/issues/{issueId}/documents/{key}", "DELETE", summary="Delete a document and its history (board only)", tag=DOCS,
-       status=204)
+       status=204, path_params=DOCUMENT_KEY)
 def delete_document(ctx: RequestContext, issueId: str, key: str):
     issue_documents.delete_document(ctx.principal, issueId, key, ctx.now)
     return Reply(status=204)

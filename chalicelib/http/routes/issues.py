@@ -2,9 +2,9 @@
 from chalice import Blueprint
 
 from chalicelib.http.api import RequestContext, route
-from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.params import PAGING, comma_separated, limit, page_reply, param
 from chalicelib.http.schemas.issues import (
-    CheckoutRequest, CommentCreate, CommentOut, IssueCreate, IssueDetailOut, IssueOut, IssueUpdate,
+    CheckoutRequest, CommentCreate, CommentOut, IssueCreate, IssueDetailOut, IssueOut, IssueStatus, IssueUpdate,
 )
 from chalicelib.services import issue_checkout, issue_comments, issue_updates, issues
 
@@ -21,7 +21,7 @@ def create_issue(ctx: RequestContext, companyId: str):
 
 @route(bp, "/companies/{companyId}/issues", "GET",
        summary="List issues: critical to low, then most recently updated first", tag=TAG, response=list[IssueOut],
-       query={"status": "comma-separated statuses", "assigneeAgentId": "filter by assignee",
+       query={"status": param("comma-separated statuses", **comma_separated(IssueStatus)), "assigneeAgentId": "filter by assignee",
               "projectId": "filter by project", "parentId": "filter by parent issue id", **PAGING})
 def list_issues(ctx: RequestContext, companyId: str):
     page = issues.list_for_company(ctx.principal, companyId, ctx.query, limit(ctx), ctx.query.get("cursor"))

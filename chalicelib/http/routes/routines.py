@@ -2,10 +2,10 @@
 from chalice import Blueprint
 
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.params import PAGING, limit, one_of, page_reply, param
 from chalicelib.http.schemas.routines import (
-    RoutineCreate, RoutineDetail, RoutineListItem, RoutineOut, RoutineUpdate, RunCreate, RunOut, TriggerCreate,
-    TriggerOut, TriggerPreview, TriggerUpdate, TriggerWithSecret,
+    RoutineCreate, RoutineDetail, RoutineListItem, RoutineOut, RoutineStatus, RoutineUpdate, RunCreate, RunOut,
+    TriggerCreate, TriggerOut, TriggerPreview, TriggerUpdate, TriggerWithSecret,
 )
 from chalicelib.services import routine_dispatch, routine_triggers, routines, webhook_intake
 
@@ -25,7 +25,8 @@ def create_routine(ctx: RequestContext, companyId: str):
 
 
 @route(bp, "/companies/{companyId}/routines", "GET", summary="List a company's routines, newest update first", tag=TAG,
-       response=list[RoutineListItem], query={"projectId": "filter by project", "status": "active|paused|archived", **PAGING})
+       response=list[RoutineListItem],
+       query={"projectId": "filter by project", "status": param("active|paused|archived", **one_of(RoutineStatus)), **PAGING})
 def list_routines(ctx: RequestContext, companyId: str):
     page = routines.list_for_company(ctx.principal, companyId, ctx.query.get("projectId") or None,
                                      ctx.query.get("status") or None, limit(ctx), ctx.query.get("cursor"))
@@ -71,7 +72,7 @@ def rotate_secret(ctx: RequestContext, triggerId: str):
 
 
 @route(bp, "/routine-triggers/{triggerId}/preview", "GET", summary="Next fire times of a schedule trigger", tag=TAG,
-       response=TriggerPreview, query={"count": "1..50, default 5"})
+       response=TriggerPreview, query={"count": param("1..50, default 5", type="integer", minimum=1, maximum=50)})
 def preview_trigger(ctx: RequestContext, triggerId: str):
     return routine_triggers.preview(ctx.principal, triggerId, ctx.query.get("count"), ctx.now)
 

@@ -5,7 +5,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field
 
-from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, text
+from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, not_null, text
 
 RoutineStatus = Literal["active", "paused", "archived"]
 Priority = Literal["critical", "high", "medium", "low"]
@@ -30,16 +30,16 @@ class RoutineCreate(RequestBody):
 
 
 class RoutineUpdate(RequestBody):
-    title: Optional[text(1, 200, strip=True)] = None
+    title: text(1, 200, strip=True) = not_null()
     description: Optional[text(0, 10_000)] = None
     assignee_agent_id: Optional[Id] = None
-    project_id: Optional[Id] = None
+    project_id: Id = not_null()
     goal_id: Optional[Id] = None
     parent_issue_id: Optional[Id] = None
-    priority: Optional[Priority] = None
-    status: Optional[RoutineStatus] = None
-    concurrency_policy: Optional[ConcurrencyPolicy] = None
-    catch_up_policy: Optional[CatchUpPolicy] = None
+    priority: Priority = not_null()
+    status: RoutineStatus = not_null()
+    concurrency_policy: ConcurrencyPolicy = not_null()
+    catch_up_policy: CatchUpPolicy = not_null()
     variables: Optional[list[Any]] = None
 
 
@@ -55,11 +55,11 @@ class TriggerCreate(RequestBody):
 
 class TriggerUpdate(RequestBody):
     label: Optional[text(0, 120)] = None
-    enabled: Optional[bool] = None
-    cron_expression: Optional[text(1, 200)] = None
-    timezone: Optional[text(1, 100)] = None
-    signing_mode: Optional[SigningMode] = None
-    replay_window_sec: Optional[int] = Field(None, ge=30, le=86_400)
+    enabled: bool = not_null()
+    cron_expression: text(1, 200) = not_null()
+    timezone: text(1, 100) = not_null()
+    signing_mode: SigningMode = not_null()
+    replay_window_sec: int = Field(None, ge=30, le=86_400, json_schema_extra=lambda schema: schema.pop("default", None))
 
 
 class RunCreate(RequestBody):
