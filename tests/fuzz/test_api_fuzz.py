@@ -56,7 +56,7 @@ CONFIG: dict[str, Any] = {
 
 HYPOTHESIS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck), print_blob=False)
 BOARD_EXAMPLES = 15  # fuzzing-phase examples per operation, board pass
-AGENT_EXAMPLES = 10  # the agent-key pass mostly exercises authorization
+AGENT_EXAMPLES = 10  # the agent pass mostly exercises authorization
 
 
 @dataclass
@@ -66,7 +66,8 @@ class World:
     base: str
     ids: dict[str, list[Any]] = field(default_factory=dict)
     overrides: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    agent_token: str = ""  # Alice's run JWT
+    agent_run_id: str = ""  # that run
 
     def candidates(self, label: str, name: str) -> list[Any] | None:
         return self.overrides.get((label, name)) or self.ids.get(name)
@@ -182,8 +183,8 @@ def seed(base: str) -> World:
         ("POST /api/issues/{issueId}/checkout", "agentId"): [alice["id"], bob["id"]],
         ("POST /api/routines/{routineId}/run", "triggerId"): [api_trigger["id"], webhook["id"], spare_trigger["id"]],
     }
-    world.agent_token = alice_run["token"]  # type: ignore[attr-defined]
-    world.agent_run_id = alice_run["run"]["id"]  # type: ignore[attr-defined]
+    world.agent_token = alice_run["token"]
+    world.agent_run_id = alice_run["run"]["id"]
     return world
 
 
