@@ -23,8 +23,10 @@ from chalicelib.errors import BadRequest, DomainError, PayloadTooLarge, Unsuppor
 from chalicelib.http import principal as principal_resolver
 from chalicelib.logs import log_request
 from chalicelib.services.principals import Principal
+from chalicelib.store import availability
 
 logger = logging.getLogger("paperclip")
+RETRY_AFTER_SEC = 1  # throttling clears within a second or two; clients back off from there
 
 
 @dataclass
@@ -156,9 +158,14 @@ def _handle(spec: RouteSpec, request: Any, path_params: dict[str, str]) -> Respo
         response = _to_response(spec, result)
     except DomainError as exc:
         response = _json_response(exc.status, error_body(exc.message, exc.details), exc.headers)
-    except Exception:  # a bug: log it with the request id, never show it
-        logger.exception("unhandled error", extra={"requestId": request_id})
-        response = _json_response(500, error_body("Internal server error", {"requestId": request_id}))
+    except Exception as exc:
+        if availability.is_transient(exc):  # throttled or DynamoDB unreachable: not a bug, retry later
+            logger.warning("storage unavailable", extra={"requestId": request_id, "error": repr(exc)[:300]})
+            response = _json_response(503, error_body("Service temporarily unavailable; retry shortly",
+                                                      {"requestId": request_id}), {"Retry-After": str(RETRY_AFTER_SEC)})
+        else:  # a bug: log it with the request id, never show it
+            logger.exception("unhandled error", extra={"requestId": request_id})
+            response = _json_response(500, error_body("Internal server error", {"requestId": request_id}))
     response.headers["X-Request-Id"] = request_id
     log_request(request_id, principal, spec, response.status_code, (time.perf_counter() - started) * 1000)
     return response

@@ -16,6 +16,8 @@ def assert_clean_answer(response, ok: int) -> bool:
     body = response.json
     assert isinstance(body, dict) and set(body) <= {"error", "details"} and isinstance(body["error"], str), response
     if response.status >= 500:
+        # Injected faults are throttling, DynamoDB 5xx and dropped connections: "retry later", never a bug.
+        assert response.status == 503 and response.headers.get("retry-after") == "1", response
         assert "requestId" in (body.get("details") or {}), response
     return False
 
