@@ -33,6 +33,9 @@ def main() -> int:
     chalice = subprocess.Popen(
         [str(Path(sys.executable).with_name("chalice")), "local", "--host", "127.0.0.1", "--port", str(api_port), "--stage", "local"],
         cwd=ROOT, env={**os.environ, **env},
+        # Its own process group: chalice's auto-reloader serves from a child process, and stopping only
+        # the parent would leave that child holding the port.
+        start_new_session=True,
     )
     print(f"[paperclip] API on http://localhost:{api_port}/api  (try: curl http://localhost:{api_port}/api/health)", flush=True)
 
@@ -52,14 +55,21 @@ def main() -> int:
                 break
             stop.wait(0.5)
     finally:
-        chalice.terminate()
+        _stop_group(chalice, signal.SIGTERM)
         try:
             chalice.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            chalice.kill()
+            _stop_group(chalice, signal.SIGKILL)
         server.stop()
         print("[paperclip] stopped", flush=True)
     return 0
+
+
+def _stop_group(process: subprocess.Popen, sig: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _scheduler_loop(stop: threading.Event) -> None:
