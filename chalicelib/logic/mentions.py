@@ -30,8 +30,3 @@ def mentioned_names(body: str) -> list[str]:
         if name and len(name) <= MAX_NAME_LENGTH:
             names.setdefault(name, None)
     return list(names)
-
-
-def name_key(name: str) -> str:
-    """How an agent's name is compared with a mention."""
-    return name.strip().casefold()

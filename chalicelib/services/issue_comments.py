@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import Conflict
 from chalicelib.ids import new_id
-from chalicelib.logic.mentions import mentioned_names, name_key
+from chalicelib.logic.mentions import mentioned_names
 from chalicelib.services import activity, issue_guards, issue_lookup
 from chalicelib.services.principals import Principal
 from chalicelib.store.agents import Agent
@@ -24,6 +24,7 @@ from chalicelib.store.issues import Issue
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.reads import get_many
 from chalicelib.store.transactions import Transaction, TransactionConflict
+from chalicelib.store.uniques import UniqueKey, agent_name_key
 
 MAX_MENTION_WAKEUPS = 25
 
@@ -34,13 +35,12 @@ def list_comments(principal: Principal, ref: str, limit: int, cursor: str | None
 
 
 def mentioned_agent_ids(company_id: str, body: str) -> list[str]:
-    """Ids of the company's agents that `body` @-mentions (a Query of the company's agents, only
-    when the body mentions anyone). Their items are re-read consistently before waking them."""
-    names = mentioned_names(body)
-    if not names:
-        return []
-    by_name = {name_key(agent.name): agent.id for agent in Agent.by_company.query(company_id)}
-    ids = [by_name[n] for n in names if n in by_name]
+    """Ids of the company's agents that `body` @-mentions, through the agents' unique-name keys: one
+    read per 100 names, whatever the size of the company (nothing when nobody is mentioned). Their
+    items are re-read consistently before waking them."""
+    keys = [(UniqueKey, agent_name_key(company_id, name)) for name in mentioned_names(body)]
+    owners = get_many(keys)
+    ids = [owners[key].ref for key in keys if owners[key] is not None and owners[key].ref]
     return list(dict.fromkeys(ids))[:MAX_MENTION_WAKEUPS]
 
 

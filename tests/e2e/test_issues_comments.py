@@ -46,6 +46,18 @@ def test_mentions_wake_the_mentioned_agents(api, world):
     assert queued_wakeups(api, carol["id"]) == []
 
 
+def test_mentions_follow_renames_without_reading_the_company_s_agents(api, world):
+    from chalicelib.store.request_count import counting
+
+    issue = new_issue(api, world)
+    assert api.patch(f"/api/agents/{world.bob['id']}", {"name": "Robert Builder"}).status == 200
+    with counting() as calls:
+        assert api.post(f"/api/issues/{issue['id']}/comments", {"body": '@"Bob Builder" and @"robert BUILDER"'}).status == 201
+    assert [w["reason"] for w in queued_wakeups(api, world.bob["id"])] == ["issue_mentioned"]
+    # names resolve through the agents' unique-name keys, not a Query of every agent in the company
+    assert "Query" not in calls and "Scan" not in calls, dict(calls)
+
+
 def test_comment_wakes_the_assignee_unless_it_wrote_it(api, world):
     issue = new_issue(api, world, assigneeAgentId=world.alice["id"])
     start_run(api, world.alice["id"])  # consumes the assignment wakeup

@@ -1,7 +1,8 @@
 """@-mention parsing (SPEC §4)."""
 import pytest
 
-from chalicelib.logic.mentions import mentioned_names, name_key
+from chalicelib.logic.mentions import mentioned_names
+from chalicelib.store.uniques import agent_name_key
 
 
 @pytest.mark.parametrize("body,names", [
@@ -27,9 +28,11 @@ def test_mentioned_names(body, names):
     assert mentioned_names(body) == names
 
 
-def test_name_key_matches_mentions_case_insensitively():
-    assert name_key(" Bob Builder ") == "bob builder"
-    assert mentioned_names("@STRASSE") == [name_key("Straße")]
+def test_a_mention_names_the_agents_unique_name_key_case_insensitively():
+    """Mentions are resolved through the agents' unique-name keys: the two must agree."""
+    [mention] = mentioned_names('hi @"BOB builder"')
+    assert agent_name_key("c1", mention) == agent_name_key("c1", "Bob Builder")
+    assert agent_name_key("c1", mentioned_names("@STRASSE")[0]) == agent_name_key("c1", "Straße")
 
 
 def test_overlong_quoted_name_is_not_a_mention():
