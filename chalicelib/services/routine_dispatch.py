@@ -144,7 +144,7 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
         except (TransactionConflict, TransactWriteError) as exc:
             _raise_if_claim_lost(req, exc)
-            landed = _landed(req, run_id)
+            landed = _landed(req, run_id, exc)
             if landed:
                 return DispatchResult(landed)
             # Whatever failed (the live slot, the agent's wakeup slot, the idempotency key, or on AWS a
@@ -160,12 +160,14 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
                                           "Could not dispatch the run under contention", now))
 
 
-def _landed(req: RunRequest, run_id: str) -> RoutineRun | None:
+def _landed(req: RunRequest, run_id: str, exc: Exception) -> RoutineRun | None:
     """Did our own transaction commit after all? An error can also mean the write landed and only the
     reply was lost (or botocore's retry of a committed request failed its conditions): deciding again
-    would then write a second run. A schedule run's id is shared by every scheduler invocation, so
-    finding it proves nothing about who wrote it: that case is ClaimLost, raised before this check."""
-    if req.claim is not None:
+    would then write a second run. A plain condition failure that does not involve our run id proves
+    nothing was written, so only the other cases pay for the read. A schedule run's id is shared by
+    every scheduler invocation, so finding it proves nothing about who wrote it: that case is
+    ClaimLost, raised before this check."""
+    if req.claim is not None or (isinstance(exc, TransactionConflict) and "run" not in exc.tags):
         return None
     try:
         return RoutineRun.get(run_id, consistent_read=True)
