@@ -27,6 +27,7 @@ from chalicelib.store.transactions import Transaction, TransactionConflict
 from chalicelib.store.uniques import UniqueKey, agent_name_key
 
 MAX_MENTION_WAKEUPS = 25
+MAX_MENTIONED_NAMES = 25  # names looked up per comment: one read, however long the body
 
 
 def list_comments(principal: Principal, ref: str, limit: int, cursor: str | None) -> Page:
@@ -36,9 +37,10 @@ def list_comments(principal: Principal, ref: str, limit: int, cursor: str | None
 
 def mentioned_agent_ids(company_id: str, body: str) -> list[str]:
     """Ids of the company's agents that `body` @-mentions, through the agents' unique-name keys: one
-    read per 100 names, whatever the size of the company (nothing when nobody is mentioned). Their
-    items are re-read consistently before waking them."""
-    keys = [(UniqueKey, agent_name_key(company_id, name)) for name in mentioned_names(body)]
+    read of the first MAX_MENTIONED_NAMES names, whatever the size of the company (none when nobody
+    is mentioned). Their items are re-read consistently before waking them."""
+    names = mentioned_names(body)[:MAX_MENTIONED_NAMES]
+    keys = [(UniqueKey, agent_name_key(company_id, name)) for name in names]
     owners = get_many(keys)
     ids = [owners[key].ref for key in keys if owners[key] is not None and owners[key].ref]
     return list(dict.fromkeys(ids))[:MAX_MENTION_WAKEUPS]

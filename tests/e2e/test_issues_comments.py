@@ -92,3 +92,24 @@ def test_commenting_on_an_issue_held_by_another_active_run(api, world):
     assert api.post(f"/api/issues/{issue['id']}/comments", {"body": "board"}).status == 201
     assert [c["body"] for c in api.get(f"/api/issues/{issue['id']}/comments").json] in (
         ["progress", "board"], ["board", "progress"])
+
+
+def test_a_body_full_of_mentions_costs_one_name_lookup(api, world):
+    from chalicelib.services.issue_comments import MAX_MENTIONED_NAMES
+    from chalicelib.store.request_count import counting
+
+    issue = new_issue(api, world)
+    body = " ".join(f"@ghost{i}" for i in range(3 * MAX_MENTIONED_NAMES)) + " @alice"
+    with counting() as calls:
+        assert api.post(f"/api/issues/{issue['id']}/comments", {"body": body}).status == 201
+    assert calls["TransactGetItems"] <= 2, dict(calls)  # the names, then the issue's agents
+    assert queued_wakeups(api, world.alice["id"]) == []  # beyond the first names looked up
+
+
+def test_an_agent_among_the_first_names_is_woken(api, world):
+    from chalicelib.services.issue_comments import MAX_MENTIONED_NAMES
+
+    issue = new_issue(api, world)
+    body = " ".join(f"@ghost{i}" for i in range(MAX_MENTIONED_NAMES - 1)) + " @alice @ghostly"
+    assert api.post(f"/api/issues/{issue['id']}/comments", {"body": body}).status == 201
+    assert [w["reason"] for w in queued_wakeups(api, world.alice["id"])] == ["issue_mentioned"]
