@@ -40,6 +40,7 @@ from chalicelib.logic import catch_up, cron_schedule
 from chalicelib.logs import emit
 from chalicelib.services import routine_dispatch, routines
 from chalicelib.services.routine_dispatch import ClaimLost, RunRequest, ScheduleClaim
+from chalicelib.store import availability
 from chalicelib.store.routines import Routine, RoutineTrigger
 from chalicelib.store.uniques import UniqueKey
 
@@ -161,7 +162,9 @@ def _process_trigger(trigger: RoutineTrigger, now: datetime, budget: Budget, rep
         report.lost += 1
     except Exception as exc:  # one trigger never stops the batch
         logger.exception("scheduler: trigger failed", extra={"triggerId": trigger.id})
-        _note_error(trigger, f"error: {type(exc).__name__}: {exc}", report)
+        # lastResult is shown to API users: the kind of failure, not its text (which may name tables)
+        cause = "storage unavailable" if availability.is_transient(exc) else type(exc).__name__
+        _note_error(trigger, f"error: {cause}; retrying next tick", report)
 
 
 def _plan_and_fire(trigger: RoutineTrigger, now: datetime, budget: Budget, report: TickReport) -> None:
