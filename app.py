@@ -4,7 +4,7 @@ from chalice import Rate
 from chalicelib import clock
 from chalicelib.http.application import PaperclipChalice
 from chalicelib.http.routes import ALL_BLUEPRINTS
-from chalicelib.services import scheduler
+from chalicelib.services.routines import scheduler
 
 app = PaperclipChalice(app_name="paperclip")
 app.api.binary_types.append("multipart/form-data")

@@ -42,7 +42,7 @@ def _clone(template: str, copies: int) -> None:
 
 def _measure(clock, label_n: int, label_m: int, expected_fires: int) -> list:
     from chalicelib.config import settings
-    from chalicelib.services import scheduler
+    from chalicelib.services.routines import scheduler
     from chalicelib.store.request_count import counting
 
     with counting() as calls:

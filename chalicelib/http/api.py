@@ -22,7 +22,7 @@ from chalicelib.config import settings
 from chalicelib.errors import BadRequest, DomainError, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import principal as principal_resolver
 from chalicelib.logs import log_request
-from chalicelib.services.principals import Principal
+from chalicelib.services.access.principals import Principal
 from chalicelib.store import availability
 
 logger = logging.getLogger("paperclip")

@@ -6,8 +6,8 @@ from typing import Any
 
 from chalicelib.config import settings
 from chalicelib.errors import Unauthorized
-from chalicelib.services import auth
-from chalicelib.services.principals import LOCAL_BOARD, Principal
+from chalicelib.services.access import auth
+from chalicelib.services.access.principals import LOCAL_BOARD, Principal
 
 
 def resolve(headers: Any, now: datetime) -> Principal:

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.clock import iso
 from chalicelib.ids import new_id
-from chalicelib.services.principals import SYSTEM_ACTOR_ID, Principal
+from chalicelib.services.access.principals import SYSTEM_ACTOR_ID, Principal
 from chalicelib.store.activity import Activity
 from chalicelib.store.pages import Page, query_page
 

@@ -75,7 +75,7 @@ def _stop_group(process: subprocess.Popen, sig: signal.Signals) -> None:
 def _scheduler_loop(stop: threading.Event) -> None:
     """Call the same tick the per-minute Lambda calls, at the top of every minute."""
     from chalicelib import clock
-    from chalicelib.services import scheduler
+    from chalicelib.services.routines import scheduler
 
     while not stop.is_set():
         now = clock.current().now()

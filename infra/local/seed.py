@@ -7,7 +7,7 @@ what the service writes) and cloned here with fresh ids, 25 items per BatchWrite
 from __future__ import annotations
 
 from chalicelib.ids import new_id
-from chalicelib.services import routine_triggers, routines
+from chalicelib.services.routines import due_index, routine_lookup
 from chalicelib.store.routines import Routine, RoutineTrigger
 
 
@@ -20,13 +20,13 @@ def clone_routine(template_id: str, copies: int) -> list[str]:
         for _ in range(copies):
             routine = Routine.from_raw_data(template.serialize())
             routine.id = new_id()
-            routine.updated_key = routines.updated_key(routine.updated_at, routine.id)
+            routine.updated_key = routine_lookup.updated_key(routine.updated_at, routine.id)
             routine_batch.save(routine)
             for template_trigger in triggers:
                 trigger = RoutineTrigger.from_raw_data(template_trigger.serialize())
                 trigger.id, trigger.routine_id = new_id(), routine.id
                 if trigger.due_shard is not None:
-                    trigger.due_shard = routine_triggers.due_shard_for(trigger.id)
+                    trigger.due_shard = due_index.due_shard_for(trigger.id)
                 trigger_batch.save(trigger)
             created.append(routine.id)
     return created

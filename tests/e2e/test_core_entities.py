@@ -84,7 +84,7 @@ def test_health_reports_unreachable_database(api, monkeypatch):
 
 
 def test_exhausted_issue_prefixes_are_a_409_not_a_500(api, monkeypatch):
-    from chalicelib.services import companies
+    from chalicelib.services.org import companies
 
     monkeypatch.setattr(companies, "MAX_PREFIX_ATTEMPTS", 1)  # ACM and ACM2 only
     assert [create(api, "/api/companies", {"name": "Acme"})["issuePrefix"] for _ in range(2)] == ["ACM", "ACM2"]

@@ -4,7 +4,7 @@ from datetime import timedelta
 import jwt
 import pytest
 
-from chalicelib.services.auth import mint_run_token
+from chalicelib.services.access.auth import mint_run_token
 
 SECRET = "test-secret-for-run-jwts-0123456789abcdef"
 

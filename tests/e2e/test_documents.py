@@ -217,7 +217,7 @@ def test_revisions_newest_first_with_paging(api, issue, clock):
 
 
 def test_revision_pages_stop_at_the_body_budget(api, issue, monkeypatch):
-    from chalicelib.services import issue_documents
+    from chalicelib.services.issues import issue_documents
 
     base = None
     for n in range(5):
@@ -242,7 +242,7 @@ def test_list_documents_has_summaries_without_bodies(api, world, issue):
     assert all("body" not in d for d in r.json)
     assert r.json[1]["title"] == "Plan" and r.json[1]["latestRevisionNumber"] == 1
 
-    from chalicelib.services.issue_documents import plan_and_summaries_json
+    from chalicelib.services.issues.issue_documents import plan_and_summaries_json
 
     plan, summaries = plan_and_summaries_json(issue["id"])
     assert summaries == r.json
@@ -311,7 +311,7 @@ def test_writes_are_in_the_activity_log(api, world, issue, clock):
 
 def test_a_failed_write_leaves_no_body_behind(api, world, issue, monkeypatch):
     """Another writer creates the key between our read and our transaction: 409, and our S3 body is gone."""
-    from chalicelib.services import issue_documents
+    from chalicelib.services.issues import issue_documents
 
     put(api, issue, "plan", {"format": "markdown", "body": "small"})
     monkeypatch.setattr(issue_documents, "_find", lambda issue_id, key, _real=issue_documents._find: None if key == "plan" else _real(issue_id, key))

@@ -1,5 +1,5 @@
 """Heartbeat runs: the wakeup queue (one queued run per agent), invoke/start/finish and expiry."""
-from chalicelib.services import heartbeats
+from chalicelib.services.runtime import heartbeats
 
 
 def queued(api, agent_id):

@@ -95,7 +95,7 @@ def test_commenting_on_an_issue_held_by_another_active_run(api, world):
 
 
 def test_a_body_full_of_mentions_costs_one_name_lookup(api, world):
-    from chalicelib.services.issue_comments import MAX_MENTIONED_NAMES
+    from chalicelib.services.issues.issue_comments import MAX_MENTIONED_NAMES
     from chalicelib.store.request_count import counting
 
     issue = new_issue(api, world)
@@ -107,7 +107,7 @@ def test_a_body_full_of_mentions_costs_one_name_lookup(api, world):
 
 
 def test_an_agent_among_the_first_names_is_woken(api, world):
-    from chalicelib.services.issue_comments import MAX_MENTIONED_NAMES
+    from chalicelib.services.issues.issue_comments import MAX_MENTIONED_NAMES
 
     issue = new_issue(api, world)
     body = " ".join(f"@ghost{i}" for i in range(MAX_MENTIONED_NAMES - 1)) + " @alice @ghostly"

@@ -83,7 +83,8 @@ def test_openapi_request_side_matches_what_the_api_accepts(api, world):
     # A probe of the fuzzer with "schema-valid requests must not be 400" found the document promising more
     # than the API takes: optional bodies that are required, free-form query values and document keys,
     # and nullable routine/trigger fields that are 400 when null.
-    from chalicelib.services import heartbeats, routines
+    from chalicelib.services.routines import routines
+    from chalicelib.services.runtime import heartbeats
     from chalicelib.logic import issue_status
 
     doc = api.get("/api/openapi.json").json

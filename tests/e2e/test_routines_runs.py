@@ -1,7 +1,7 @@
 """Manual runs: dispatch, concurrency policies, variables, idempotency, triggerId rules, failures (SPEC §5)."""
 from datetime import datetime, timezone
 
-from chalicelib.services import routine_dispatch
+from chalicelib.services.issues import execution_close
 from chalicelib.store.issues import Issue
 from chalicelib.store.transactions import Transaction
 from tests.e2e.test_routines_crud import make_routine
@@ -23,11 +23,11 @@ def runs(api, rid, query=""):
 
 def finish_issue(issue_id, status, now=NOW):
     """Moves an execution issue to done/cancelled the way the issues API does: the status change and
-    routine_dispatch.issue_terminal_ops in one transaction."""
+    execution_close.add_close_ops in one transaction."""
     issue = Issue.get(issue_id, consistent_read=True)
     tx = Transaction()
     tx.update(issue, actions=[Issue.status.set(status)], condition=Issue.status == issue.status)
-    routine_dispatch.issue_terminal_ops(tx, issue, status, now)
+    execution_close.add_close_ops(tx, issue, status, now)
     tx.commit()
 
 

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from chalicelib.config import settings
-from chalicelib.services import routine_dispatch, scheduler
+from chalicelib.services.routines import routine_dispatch, scheduler
 from chalicelib.store.issues import Issue
 from chalicelib.store.request_count import counting
 from chalicelib.store.routines import RoutineRun, RoutineTrigger

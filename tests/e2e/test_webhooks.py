@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from standardwebhooks.webhooks import Webhook
 
 from chalicelib.logic.webhook_signatures import sign_github, sign_hmac_sha256
-from chalicelib.services import routine_triggers, webhook_intake
+from chalicelib.services.routines import routine_lookup, routine_triggers, webhook_intake
 from tests.e2e.test_routines_crud import make_routine
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -46,7 +46,7 @@ def test_seed_bearer_example(api, world):
 
 def test_github_test_vector(api, world):
     _, trigger, _ = webhook(api, world, "github_hmac")
-    routine_triggers.set_secret(routine_triggers.find(trigger["id"]), GITHUB_SECRET, NOW)
+    routine_triggers.set_secret(routine_lookup.find_trigger(trigger["id"]), GITHUB_SECRET, NOW)
     # The vector's body is not JSON: the signature passes and the body is then refused (400) ...
     r = fire(api, trigger["publicId"], GITHUB_BODY, {"X-Hub-Signature-256": GITHUB_SIGNATURE})
     assert r.status == 400, r

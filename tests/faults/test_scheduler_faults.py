@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from chalicelib.services import scheduler
+from chalicelib.services.routines import scheduler
 from chalicelib.store.issues import Issue
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from tests.e2e.test_scheduler import schedule

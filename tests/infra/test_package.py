@@ -164,7 +164,7 @@ def test_every_function_runs_as_the_template_role_and_logs_to_its_own_group(pack
 def test_the_scheduler_has_time_for_a_full_tick(packaged, stage):
     """A tick with 1,000 due triggers must finish in one invocation (SPEC §8); the tick itself stops
     with scheduler.RESERVE_MS left, so a larger backlog continues next minute instead of timing out."""
-    from chalicelib.services import scheduler
+    from chalicelib.services.routines import scheduler
 
     tick = _functions(_template(packaged, stage))["SchedulerTick"]["Properties"]
     assert tick["Timeout"] == 300 and tick["Timeout"] * 1000 > scheduler.RESERVE_MS * 5

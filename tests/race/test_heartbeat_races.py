@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from chalicelib import clock as clock_module
-from chalicelib.services import heartbeats
+from chalicelib.services.runtime import heartbeats
 
 
 def test_concurrent_wakeups_and_invokes_never_make_two_queued_runs(live_server, world):

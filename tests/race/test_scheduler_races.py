@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from chalicelib.clock import FakeClock
-from chalicelib.services import scheduler
+from chalicelib.services.routines import scheduler
 from chalicelib.store.issues import Issue
 from chalicelib.store.routines import RoutineRun, RoutineTrigger
 from infra.local.seed import clone_routine

@@ -6,7 +6,7 @@ from chalicelib.http.schemas.core import (
     AgentCreate, AgentKeyCreate, AgentKeyCreated, AgentKeyOut, AgentOut, AgentUpdate, HeartbeatRunOut,
     RunFinish, RunStatus, RunWithToken,
 )
-from chalicelib.services import agents, heartbeats
+from chalicelib.services.runtime import agents, heartbeats
 
 bp = Blueprint(__name__)
 TAG = "Agents"

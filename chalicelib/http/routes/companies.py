@@ -3,7 +3,9 @@ from chalice import Blueprint
 from chalicelib.http.api import Reply, RequestContext, route
 from chalicelib.http.params import PAGING, limit, page_reply
 from chalicelib.http.schemas.core import ActivityOut, CompanyCreate, CompanyOut, CompanyUpdate
-from chalicelib.services import access, activity, companies
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.org import companies
 
 bp = Blueprint(__name__)
 TAG = "Companies"

@@ -13,7 +13,7 @@ from chalicelib.http.schemas.documents import (
     AttachmentOut, DocumentOut, DocumentPut, DocumentRevisionOut, DocumentSummaryOut,
 )
 from chalicelib.logic.attachment_download import accepts_binary, content_disposition, is_textual, plan_delivery
-from chalicelib.services import attachments, issue_documents
+from chalicelib.services.issues import attachments, issue_documents
 
 
 class FilesBlueprint(Blueprint):

@@ -6,7 +6,7 @@ from chalicelib.http.params import PAGING, comma_separated, limit, page_reply, p
 from chalicelib.http.schemas.issues import (
     CheckoutRequest, CommentCreate, CommentOut, IssueCreate, IssueDetailOut, IssueOut, IssueStatus, IssueUpdate,
 )
-from chalicelib.services import issue_checkout, issue_comments, issue_updates, issues
+from chalicelib.services.issues import issue_checkout, issue_comments, issue_updates, issues
 
 bp = Blueprint(__name__)
 TAG = "Issues"

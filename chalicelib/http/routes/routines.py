@@ -7,7 +7,9 @@ from chalicelib.http.schemas.routines import (
     RoutineCreate, RoutineDetail, RoutineListItem, RoutineOut, RoutineStatus, RoutineUpdate, RunCreate, RunOut,
     TriggerCreate, TriggerOut, TriggerPreview, TriggerUpdate, TriggerWithSecret,
 )
-from chalicelib.services import routine_dispatch, routine_triggers, routines, webhook_intake
+from chalicelib.services.routines import (
+    routine_dispatch, routine_lookup, routine_shapes, routine_triggers, routines, webhook_intake,
+)
 
 bp = Blueprint(__name__)
 TAG = "Routines"
@@ -15,13 +17,13 @@ TAG = "Routines"
 
 def _run_reply(result: routine_dispatch.DispatchResult) -> Reply:
     headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-    return Reply(body=routine_dispatch.run_to_json(result.run), status=202, headers=headers)
+    return Reply(body=routine_shapes.run_json(result.run), status=202, headers=headers)
 
 
 @route(bp, "/companies/{companyId}/routines", "POST", summary="Create a routine", tag=TAG, body=RoutineCreate,
        response=RoutineOut, status=201)
 def create_routine(ctx: RequestContext, companyId: str):
-    return routines.to_json(routines.create(ctx.principal, companyId, ctx.body, ctx.now))
+    return routine_shapes.routine_json(routines.create(ctx.principal, companyId, ctx.body, ctx.now))
 
 
 @route(bp, "/companies/{companyId}/routines", "GET", summary="List a company's routines, newest update first", tag=TAG,
@@ -42,20 +44,20 @@ def get_routine(ctx: RequestContext, routineId: str):
 
 @route(bp, "/routines/{routineId}", "PATCH", summary="Update a routine", tag=TAG, body=RoutineUpdate, response=RoutineOut)
 def update_routine(ctx: RequestContext, routineId: str):
-    return routines.to_json(routines.update(ctx.principal, routineId, ctx.body, ctx.now))
+    return routine_shapes.routine_json(routines.update(ctx.principal, routineId, ctx.body, ctx.now))
 
 
 @route(bp, "/routines/{routineId}/triggers", "POST", summary="Add a trigger (webhook secrets are shown once)", tag=TAG,
        body=TriggerCreate, response=TriggerWithSecret, status=201)
 def create_trigger(ctx: RequestContext, routineId: str):
     trigger, material = routine_triggers.create(ctx.principal, routineId, ctx.body, ctx.now)
-    return {"trigger": routine_triggers.to_json(trigger), "secretMaterial": material}
+    return {"trigger": routine_shapes.trigger_json(trigger), "secretMaterial": material}
 
 
 @route(bp, "/routine-triggers/{triggerId}", "PATCH", summary="Update a trigger", tag=TAG, body=TriggerUpdate,
        response=TriggerOut)
 def update_trigger(ctx: RequestContext, triggerId: str):
-    return routine_triggers.to_json(routine_triggers.update(ctx.principal, triggerId, ctx.body, ctx.now))
+    return routine_shapes.trigger_json(routine_triggers.update(ctx.principal, triggerId, ctx.body, ctx.now))
 
 
 @route(bp, "/routine-triggers/{triggerId}", "DELETE", summary="Delete a trigger and its secret", tag=TAG, status=204)
@@ -68,7 +70,7 @@ def delete_trigger(ctx: RequestContext, triggerId: str):
        tag=TAG, response=TriggerWithSecret)
 def rotate_secret(ctx: RequestContext, triggerId: str):
     trigger, material = routine_triggers.rotate_secret(ctx.principal, triggerId, ctx.now)
-    return {"trigger": routine_triggers.to_json(trigger), "secretMaterial": material}
+    return {"trigger": routine_shapes.trigger_json(trigger), "secretMaterial": material}
 
 
 @route(bp, "/routine-triggers/{triggerId}/preview", "GET", summary="Next fire times of a schedule trigger", tag=TAG,
@@ -86,8 +88,8 @@ def run_routine(ctx: RequestContext, routineId: str):
 @route(bp, "/routines/{routineId}/runs", "GET", summary="A routine's runs, newest first", tag=TAG, response=list[RunOut],
        query=PAGING)
 def list_runs(ctx: RequestContext, routineId: str):
-    routine = routines.get_visible(ctx.principal, routineId)
-    return page_reply(routine_dispatch.list_runs(routine, limit(ctx), ctx.query.get("cursor")), routine_dispatch.run_to_json)
+    routine = routine_lookup.get_visible(ctx.principal, routineId)
+    return page_reply(routine_dispatch.list_runs(routine, limit(ctx), ctx.query.get("cursor")), routine_shapes.run_json)
 
 
 @route(bp, "/routine-triggers/public/{publicId}/fire", "POST", summary="Fire a webhook trigger (signed by its mode)",

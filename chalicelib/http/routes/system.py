@@ -4,7 +4,8 @@ from chalice import Blueprint
 from chalicelib.config import settings
 from chalicelib.http.api import Reply, RequestContext, route
 from chalicelib.http.schemas.core import BoardUserCreate, BoardUserCreated, HealthOut
-from chalicelib.services import board_users, health
+from chalicelib.services import health
+from chalicelib.services.access import board_users
 
 bp = Blueprint(__name__)
 

@@ -23,8 +23,10 @@ from chalicelib.clock import epoch_ms, iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from chalicelib.ids import is_uuid
 from chalicelib.logic import issue_status
-from chalicelib.services import activity, agents, heartbeats, issue_guards, issue_lookup
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.issues import issue_guards, issue_lookup
+from chalicelib.services.runtime import agents, heartbeats
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.issues import Issue, list_sort_key

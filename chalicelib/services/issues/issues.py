@@ -21,8 +21,12 @@ from chalicelib.errors import BadRequest, Conflict, NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import issue_status
 from chalicelib.logic.legacy_plan import legacy_plan_document
-from chalicelib.services import access, activity, agents, issue_documents, issue_guards, issue_lookup, planning
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.issues import issue_documents, issue_guards, issue_lookup
+from chalicelib.services.org import planning
+from chalicelib.services.runtime import agents
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.companies import Company
 from chalicelib.store.heartbeats import HeartbeatRun

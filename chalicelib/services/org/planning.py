@@ -7,8 +7,10 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_id
-from chalicelib.services import access, activity, companies
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.org import companies
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.planning import Goal, Project
 from chalicelib.store.transactions import Transaction

@@ -23,8 +23,10 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.ids import new_id
-from chalicelib.services import access, activity, issue_lookup
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.issues import issue_lookup
+from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
 from chalicelib.store.documents import INLINE_BODY_MAX_BYTES, DocumentRevision, IssueDocument, body_blob_key
 from chalicelib.store.issues import Issue

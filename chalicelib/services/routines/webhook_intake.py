@@ -20,7 +20,7 @@ from pynamodb.exceptions import PutError
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
 from chalicelib.logic import webhook_signatures
-from chalicelib.services import routine_dispatch, routines, webhook_secrets
+from chalicelib.services.routines import routine_dispatch, routine_lookup, webhook_secrets
 from chalicelib.store.routines import RoutineTrigger
 from chalicelib.store.uniques import UniqueKey
 
@@ -77,7 +77,7 @@ def fire(public_id: str, headers: Any, raw_body: bytes, source_ip: str, now: dat
     trigger = _find_trigger(public_id)
     _rate_limit(f"public#{public_id}", cfg.webhook_rate_per_trigger, now)
     trigger = RoutineTrigger.get(trigger.id, consistent_read=True)  # the index may lag a rotation
-    routine = routines.find(trigger.routine_id)
+    routine = routine_lookup.find(trigger.routine_id)
     if not trigger.enabled:
         raise Conflict("The trigger is disabled")
     if routine.status != "active":

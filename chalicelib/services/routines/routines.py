@@ -18,82 +18,26 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.ids import is_uuid, new_id
+from chalicelib.ids import new_id
 from chalicelib.logic import routine_variables as rv
-from chalicelib.services import access, activity, agents, companies, issue_lookup, planning
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.access.principals import Principal
+from chalicelib.services.issues import issue_lookup
+from chalicelib.services.org import companies, planning
+from chalicelib.services.routines import due_index, routine_lookup
+from chalicelib.services.routines.routine_lookup import ASSIGN, get_visible, require_manage, updated_key
+from chalicelib.services.routines.routine_shapes import (
+    issue_full_json, issue_summary_json, routine_json, run_json, trigger_json, trigger_summary_json,
+)
+from chalicelib.services.runtime import agents
 from chalicelib.store.issues import Issue
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
 STATUSES = ("active", "paused", "archived")
-ASSIGN = "tasks:assign"
 RECENT_RUNS = 25
-
-
-# --- lookups and authorization ---------------------------------------------------------------------
-
-def find(routine_id: str, consistent: bool = True) -> Routine:
-    if not is_uuid(routine_id or ""):
-        raise NotFound("Routine not found")
-    try:
-        return Routine.get(routine_id, consistent_read=consistent)
-    except Routine.DoesNotExist:
-        raise NotFound("Routine not found")
-
-
-def get_visible(principal: Principal, routine_id: str) -> Routine:
-    routine = find(routine_id)
-    access.require_visible(principal, routine.company_id, "Routine")
-    return routine
-
-
-def require_manage(principal: Principal, routine: Routine, action: str, needs_assign: bool = True) -> None:
-    """Agents: only their own routines. Board users: `tasks:assign` for actions that assign work."""
-    if principal.is_agent:
-        if routine.assignee_agent_id != principal.id:
-            raise Forbidden(f"Agents may only {action} routines assigned to themselves")
-    elif needs_assign:
-        access.require_permission(principal, routine.company_id, ASSIGN)
-
-
-def updated_key(stamp: str, routine_id: str) -> str:
-    return f"{stamp}#{routine_id}"
-
-
-def is_fireable(routine: Routine) -> bool:
-    """Active and runnable without a caller (every required variable has a default)."""
-    return routine.status == "active" and not rv.has_unresolvable_required(routine.variables or [])
-
-
-# --- reference checks (shared with manual-run overrides) -------------------------------------------
-
-def check_project(project_id: str, company_id: str) -> None:
-    project = planning.find_project(project_id)
-    if project.company_id != company_id:
-        raise Unprocessable("projectId must be a project of the routine's company", {"projectId": project_id})
-
-
-def check_assignee(agent_id: str, company_id: str):
-    agent = agents.find(agent_id)
-    if agent.company_id != company_id:
-        raise Unprocessable("assigneeAgentId must be an agent of the routine's company", {"assigneeAgentId": agent_id})
-    agents.require_assignable(agent)
-    return agent
-
-
-def _check_goal(goal_id: str, company_id: str) -> None:
-    goal = planning.find_goal(goal_id)
-    if goal.company_id != company_id:
-        raise Unprocessable("goalId must be a goal of the routine's company", {"goalId": goal_id})
-
-
-def _resolve_parent_issue(ref: str, company_id: str) -> str:
-    issue = issue_lookup.find(ref)
-    if issue.company_id != company_id:
-        raise Unprocessable("parentIssueId must be an issue of the routine's company", {"parentIssueId": ref})
-    return issue.id
 
 
 def _check_variables(title: str, description: str | None, decls: Any) -> list[dict]:
@@ -121,12 +65,12 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
         access.require_permission(principal, company_id, ASSIGN)
     title, description = data["title"], data.get("description")
     decls = _check_variables(title, description, data.get("variables"))
-    check_project(data["projectId"], company_id)
+    routine_lookup.check_project(data["projectId"], company_id)
     if data.get("goalId"):
-        _check_goal(data["goalId"], company_id)
-    parent_id = _resolve_parent_issue(data["parentIssueId"], company_id) if data.get("parentIssueId") else None
+        routine_lookup.check_goal(data["goalId"], company_id)
+    parent_id = routine_lookup.resolve_parent_issue(data["parentIssueId"], company_id) if data.get("parentIssueId") else None
     if assignee_id:
-        check_assignee(assignee_id, company_id)
+        routine_lookup.check_assignee(assignee_id, company_id)
     status = data.get("status") or "active"
     if status == "active" and not assignee_id:
         status = "paused"  # SPEC §5: an active routine needs someone to run it
@@ -166,7 +110,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
             raise Forbidden("Agents may not reassign routines")
         access.require_permission(principal, routine.company_id, ASSIGN)
         if data["assigneeAgentId"]:
-            check_assignee(data["assigneeAgentId"], routine.company_id)
+            routine_lookup.check_assignee(data["assigneeAgentId"], routine.company_id)
         routine.assignee_agent_id = data["assigneeAgentId"]
     if new_status == "active" and old_status != "active" and not principal.is_agent:
         access.require_permission(principal, routine.company_id, ASSIGN)
@@ -175,14 +119,14 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
     if "projectId" in data:
         if not data["projectId"]:
             raise BadRequest("Validation failed", {"projectId": "must not be null"})
-        check_project(data["projectId"], routine.company_id)
+        routine_lookup.check_project(data["projectId"], routine.company_id)
         routine.project_id = data["projectId"]
     if "goalId" in data:
         if data["goalId"]:
-            _check_goal(data["goalId"], routine.company_id)
+            routine_lookup.check_goal(data["goalId"], routine.company_id)
         routine.goal_id = data["goalId"]
     if "parentIssueId" in data:
-        routine.parent_issue_id = (_resolve_parent_issue(data["parentIssueId"], routine.company_id)
+        routine.parent_issue_id = (routine_lookup.resolve_parent_issue(data["parentIssueId"], routine.company_id)
                                    if data["parentIssueId"] else None)
     for wire, attr in _PLAIN_FIELDS.items():
         if wire in data:
@@ -198,9 +142,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
     routine.updated_at, routine.updated_key = stamp, updated_key(stamp, routine.id)
     tx = Transaction()
     tx.save(routine, condition=Routine.updated_key == previous_key, tag="routine")
-    from chalicelib.services import routine_triggers  # triggers depend on routines, not the reverse
-
-    routine_triggers.add_due_index_ops(tx, routine, resumed=old_status != "active" and new_status == "active", now=now)
+    due_index.add_due_index_ops(tx, routine, resumed=old_status != "active" and new_status == "active", now=now)
     tx.save(activity.entry(principal, routine.company_id, "routine.updated", "routine", routine.id, now,
                            {"changes": sorted(data.keys()), "status": new_status}))
     try:
@@ -240,37 +182,33 @@ def list_summaries(routines: list[Routine]) -> list[dict[str, Any]]:
     for trigger in RoutineTrigger.by_company.query(routines[0].company_id):
         if trigger.routine_id in wanted:
             triggers.setdefault(trigger.routine_id, []).append(trigger)
-    from chalicelib.services import routine_dispatch, routine_triggers
-
     out = []
     for r in routines:
-        item = to_json(r)
-        item["triggers"] = [routine_triggers.summary_json(t) for t in triggers.get(r.id, [])]
+        item = routine_json(r)
+        item["triggers"] = [trigger_summary_json(t) for t in triggers.get(r.id, [])]
         run = runs.get(r.last_run_id) if r.last_run_id else None
-        item["lastRun"] = routine_dispatch.run_to_json(run) if run else None
+        item["lastRun"] = run_json(run) if run else None
         issue = issues.get(r.live_issue_id) if r.live_issue_id else None
-        item["activeIssue"] = _issue_summary(issue) if issue and issue.status not in ("done", "cancelled") else None
+        item["activeIssue"] = issue_summary_json(issue) if issue and issue.status not in ("done", "cancelled") else None
         out.append(item)
     return out
 
 
 def detail(principal: Principal, routine_id: str) -> dict[str, Any]:
     routine = get_visible(principal, routine_id)
-    from chalicelib.services import routine_dispatch, routine_triggers
-
-    item = to_json(routine)
+    item = routine_json(routine)
     project = _get_or_none(lambda: planning.find_project(routine.project_id)) if routine.project_id else None
     item["project"] = planning.project_to_json(project) if project else None
     assignee = _get_or_none(lambda: agents.find(routine.assignee_agent_id)) if routine.assignee_agent_id else None
     item["assignee"] = agents.to_json(assignee) if assignee else None
     parent = _get_or_none(lambda: issue_lookup.find(routine.parent_issue_id)) if routine.parent_issue_id else None
-    item["parentIssue"] = _issue_summary(parent) if parent else None
-    item["triggers"] = [routine_triggers.to_json(t) for t in routine_triggers.for_routine(routine.id)]
+    item["parentIssue"] = issue_summary_json(parent) if parent else None
+    item["triggers"] = [trigger_json(t) for t in routine_lookup.triggers_of(routine.id)]
     runs = query_page(RoutineRun.by_routine, routine.id, limit=RECENT_RUNS, cursor=None, newest_first=True).items
-    item["recentRuns"] = [routine_dispatch.run_to_json(run) for run in runs]
+    item["recentRuns"] = [run_json(run) for run in runs]
     item["lastRun"] = item["recentRuns"][0] if item["recentRuns"] else None
     issue = _get_or_none(lambda: Issue.get(routine.live_issue_id, consistent_read=True)) if routine.live_issue_id else None
-    item["activeIssue"] = _issue_full(issue) if issue and issue.status not in ("done", "cancelled") else None
+    item["activeIssue"] = issue_full_json(issue) if issue and issue.status not in ("done", "cancelled") else None
     return item
 
 
@@ -279,41 +217,3 @@ def _get_or_none(fn):
         return fn()
     except (NotFound, Issue.DoesNotExist):
         return None
-
-
-def _issue_summary(issue: Issue) -> dict[str, Any]:
-    return {"id": issue.id, "identifier": issue.identifier, "title": issue.title, "status": issue.status,
-            "priority": issue.priority, "updatedAt": issue.updated_at}
-
-
-def _issue_full(issue: Issue) -> dict[str, Any]:
-    return {
-        **_issue_summary(issue),
-        "companyId": issue.company_id, "description": issue.description,
-        "assigneeAgentId": issue.assignee_agent_id, "checkoutRunId": issue.checkout_run_id,
-        "projectId": issue.project_id, "goalId": issue.goal_id, "parentId": issue.parent_id,
-        "billingCode": issue.billing_code, "originKind": issue.origin_kind, "originId": issue.origin_id,
-        "originRunId": issue.origin_run_id, "startedAt": issue.started_at, "completedAt": issue.completed_at,
-        "cancelledAt": issue.cancelled_at, "createdAt": issue.created_at,
-    }
-
-
-def to_json(routine: Routine) -> dict[str, Any]:
-    return {
-        "id": routine.id,
-        "companyId": routine.company_id,
-        "projectId": routine.project_id,
-        "goalId": routine.goal_id,
-        "parentIssueId": routine.parent_issue_id,
-        "title": routine.title,
-        "description": routine.description,
-        "assigneeAgentId": routine.assignee_agent_id,
-        "priority": routine.priority,
-        "status": routine.status,
-        "concurrencyPolicy": routine.concurrency_policy,
-        "catchUpPolicy": routine.catch_up_policy,
-        "variables": routine.variables or [],
-        "lastTriggeredAt": routine.last_triggered_at,
-        "createdAt": routine.created_at,
-        "updatedAt": routine.updated_at,
-    }

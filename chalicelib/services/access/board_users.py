@@ -7,9 +7,9 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import Unprocessable
 from chalicelib.ids import is_uuid, new_board_token, new_id, token_hash
-from chalicelib.services import access
-from chalicelib.services.auth import memberships_of
-from chalicelib.services.principals import Principal
+from chalicelib.services.access import access
+from chalicelib.services.access.auth import memberships_of
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.companies import Company
 from chalicelib.store.identity import BoardUser, Credential
 from chalicelib.store.transactions import Transaction

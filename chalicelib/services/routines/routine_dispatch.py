@@ -8,7 +8,7 @@ How "at most one live execution issue" holds under any concurrency (conditional 
   routine update conditioned on `live_issue_id == <that issue>`; if the slot changed meanwhile the
   decision is retried.
 - The issue moving to done/cancelled clears the slot in the issue's own PATCH transaction
-  (`issue_terminal_ops`), so the slot is never stale.
+  (issues/execution_close.py), so the slot is never stale.
 - `always_enqueue` never conditions on the slot; it fills the slot only when empty (so `activeIssue`
   shows the oldest issue that claimed it), and every run creates an issue.
 
@@ -42,12 +42,15 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import iso
-from chalicelib.errors import BadRequest, Conflict, DomainError, PayloadTooLarge, Unprocessable
+from chalicelib.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, PayloadTooLarge, Unprocessable
 from chalicelib.ids import new_id
 from chalicelib.logic import routine_variables as rv
-from chalicelib.services import activity, agents, execution_issues, heartbeats, issues
-from chalicelib.services.principals import Principal
-from chalicelib.store.issues import Issue
+from chalicelib.services import activity
+from chalicelib.services.access.principals import Principal
+from chalicelib.services.issues import issues
+from chalicelib.services.routines import execution_issues, routine_lookup
+from chalicelib.services.runtime import agents, heartbeats
+from chalicelib.store.pages import Page, query_page
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.transactions import Transaction, TransactionConflict
 from chalicelib.store.uniques import UniqueKey
@@ -56,7 +59,6 @@ logger = logging.getLogger("paperclip")
 IDEMPOTENCY_TTL = timedelta(days=8)
 MAX_ATTEMPTS = 12
 MAX_PAYLOAD_BYTES = 256 * 1024
-TERMINAL_ISSUE_STATUSES = ("done", "cancelled")
 
 
 class ClaimLost(Exception):
@@ -303,77 +305,20 @@ def _record_failure(actor, routine: Routine, req: RunRequest, run_id: str, idem,
     return run
 
 
-def issue_terminal_ops(tx: Transaction, issue: Issue, new_status: str, now: datetime) -> None:
-    """Add to the issue's status-change transaction: finish its routine run and free the live slot.
-
-    Call when a routine execution issue moves to done or cancelled. The slot is cleared only if it
-    still names this issue (conditional); if it names another issue (always_enqueue) it can never come
-    to name this one later, so skipping the op is safe.
-    """
-    if issue.origin_kind != "routine_execution" or new_status not in TERMINAL_ISSUE_STATUSES:
-        return
-    stamp = iso(now)
-    if issue.origin_run_id:
-        actions = [RoutineRun.status.set("completed" if new_status == "done" else "failed"),
-                   RoutineRun.completed_at.set(stamp)]
-        if new_status == "cancelled":
-            actions.append(RoutineRun.failure_reason.set("Execution issue moved to cancelled"))
-        tx.update(RoutineRun(id=issue.origin_run_id), actions=actions, condition=RoutineRun.id.exists(), tag="routine_run")
-    if issue.origin_id:
-        try:
-            routine = Routine.get(issue.origin_id, consistent_read=True)
-        except Routine.DoesNotExist:
-            return
-        if routine.live_issue_id == issue.id:
-            tx.update(routine, actions=[Routine.live_issue_id.remove(), Routine.live_run_id.remove()],
-                      condition=Routine.live_issue_id == issue.id, tag="routine_live")
-
-
-def list_runs(routine: Routine, limit: int, cursor: str | None):
-    from chalicelib.store.pages import query_page
-
+def list_runs(routine: Routine, limit: int, cursor: str | None) -> Page:
     return query_page(RoutineRun.by_routine, routine.id, limit=limit, cursor=cursor, newest_first=True)
-
-
-def run_to_json(run: RoutineRun) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "routineId": run.routine_id,
-        "companyId": run.company_id,
-        "status": run.status,
-        "source": run.source,
-        "triggerId": run.trigger_id,
-        "triggerPayload": run.trigger_payload,
-        "variables": run.variables,
-        "idempotencyKey": run.idempotency_key,
-        "linkedIssueId": run.linked_issue_id,
-        "coalescedIntoRunId": run.coalesced_into_run_id,
-        "failureReason": run.failure_reason,
-        "scheduledFor": run.scheduled_for,
-        "projectId": run.project_id,
-        "assigneeAgentId": run.assignee_agent_id,
-        "executionWorkspaceId": run.execution_workspace_id,
-        "executionWorkspacePreference": run.execution_workspace_preference,
-        "executionWorkspaceSettings": run.execution_workspace_settings,
-        "triggeredAt": run.triggered_at,
-        "completedAt": run.completed_at,
-        "createdAt": run.created_at,
-    }
 
 
 def run_manually(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> DispatchResult:
     """POST /routines/{id}/run: archived → 409; paused routines may be run by hand."""
-    from chalicelib.errors import Forbidden, NotFound
-    from chalicelib.services import routine_triggers, routines
-
-    routine = routines.get_visible(principal, routine_id)
-    routines.require_manage(principal, routine, "run")
+    routine = routine_lookup.get_visible(principal, routine_id)
+    routine_lookup.require_manage(principal, routine, "run")
     if routine.status == "archived":
         raise Conflict("Archived routines cannot run", {"status": routine.status})
     trigger = None
     if data.get("triggerId"):
         try:
-            trigger = routine_triggers.find(data["triggerId"])
+            trigger = routine_lookup.find_trigger(data["triggerId"])
         except NotFound:
             raise NotFound("Trigger not found", {"triggerId": data["triggerId"]})
         if trigger.routine_id != routine.id:
@@ -381,12 +326,12 @@ def run_manually(principal: Principal, routine_id: str, data: dict[str, Any], no
         if not trigger.enabled:
             raise Conflict("The trigger is disabled", {"triggerId": trigger.id})
     if data.get("projectId"):
-        routines.check_project(data["projectId"], routine.company_id)
+        routine_lookup.check_project(data["projectId"], routine.company_id)
     assignee = data.get("assigneeAgentId")
     if assignee:
         if principal.is_agent and assignee != principal.id:
             raise Forbidden("Agents may not assign routine runs to other agents")
-        routines.check_assignee(assignee, routine.company_id)
+        routine_lookup.check_assignee(assignee, routine.company_id)
     req = RunRequest(
         source=data.get("source") or "manual", trigger=trigger, payload=data.get("payload"),
         variables=data.get("variables"), idempotency_key=data.get("idempotencyKey"),

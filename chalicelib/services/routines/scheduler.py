@@ -38,8 +38,8 @@ from chalicelib.config import settings
 from chalicelib.ids import derived_id
 from chalicelib.logic import catch_up, cron_schedule
 from chalicelib.logs import emit
-from chalicelib.services import routine_dispatch, routines
-from chalicelib.services.routine_dispatch import ClaimLost, RunRequest, ScheduleClaim
+from chalicelib.services.routines import routine_dispatch, routine_lookup
+from chalicelib.services.routines.routine_dispatch import ClaimLost, RunRequest, ScheduleClaim
 from chalicelib.store import availability
 from chalicelib.store.routines import Routine, RoutineTrigger
 from chalicelib.store.uniques import UniqueKey
@@ -173,7 +173,7 @@ def _plan_and_fire(trigger: RoutineTrigger, now: datetime, budget: Budget, repor
     except Routine.DoesNotExist:
         _retire(trigger, "error: the routine no longer exists", report)
         return
-    if not routines.is_fireable(routine):
+    if not routine_lookup.is_fireable(routine):
         return  # the index entry is stale: the routine's own update is removing it
     try:
         plan = catch_up.plan(trigger.cron_expression or "", trigger.timezone or "UTC", _parse(trigger.next_run_at), now,

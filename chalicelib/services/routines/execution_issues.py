@@ -15,7 +15,7 @@ from datetime import datetime
 from chalicelib.clock import epoch_ms, iso
 from chalicelib.ids import new_id
 from chalicelib.services import activity
-from chalicelib.services.principals import Principal
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.issues import Issue, list_sort_key
 from chalicelib.store.transactions import Transaction
 from chalicelib.store.uniques import UniqueKey, issue_identifier_key
@@ -58,11 +58,3 @@ def add_create_ops(tx: Transaction, actor: Principal | None, *, company_id: str,
                             "assigneeAgentId": assignee_agent_id, "originKind": "routine_execution",
                             "routineId": routine_id, "routineRunId": run_id}))
     return issue
-
-
-def add_close_ops(tx: Transaction, issue: Issue, to_status: str, now: datetime) -> None:
-    """Called by the issues PATCH when an issue changes status: for a routine execution issue reaching
-    done/cancelled, finish its run and free the routine's live slot in that same transaction."""
-    from chalicelib.services.routine_dispatch import issue_terminal_ops  # dispatch imports this module
-
-    issue_terminal_ops(tx, issue, to_status, now)

@@ -19,8 +19,10 @@ from chalicelib.config import settings
 from chalicelib.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMediaType, Unprocessable
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import multipart_upload
-from chalicelib.services import access, activity, issue_lookup
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.issues import issue_lookup
+from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
 from chalicelib.store.attachments import Attachment, blob_key
 from chalicelib.store.pages import Page, query_page

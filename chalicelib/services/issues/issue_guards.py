@@ -13,8 +13,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.errors import Conflict, Unauthorized
-from chalicelib.services import heartbeats
-from chalicelib.services.principals import Principal
+from chalicelib.services.runtime import heartbeats
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.issues import Issue

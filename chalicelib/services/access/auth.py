@@ -11,7 +11,7 @@ from chalicelib.clock import iso
 from chalicelib.config import jwt_secret, settings
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.ids import is_uuid, token_hash
-from chalicelib.services.principals import Principal
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import BoardUser, Credential

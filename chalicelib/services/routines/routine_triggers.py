@@ -1,15 +1,12 @@
 """Routine triggers: schedule, webhook and api (SPEC §6).
 
-The scheduler's "due" index is sparse: `due_shard` is set only while a trigger can fire (enabled,
-kind schedule, routine active with every required variable defaulted) and removed otherwise. Every
-trigger write conditions on and moves the routine's `updated_key`, and routine updates rewrite the
-index entries of its schedule triggers in their own transaction, so the two never disagree.
+Every trigger write conditions on and moves the routine's `updated_key`, and keeps the trigger's entry
+in the scheduler's "due" index (due_index.py) in line in the same transaction.
 
 Webhook secrets are shown only in the create and rotate responses; at rest they are a KMS envelope.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -18,11 +15,13 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.clock import iso
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Conflict, NotFound, Unprocessable
-from chalicelib.ids import is_uuid, new_id, new_public_id
+from chalicelib.ids import new_id, new_public_id
 from chalicelib.logic import cron_schedule, routine_variables as rv
 from chalicelib.logic.webhook_signatures import generate_secret
-from chalicelib.services import activity, routines, webhook_secrets
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access.principals import Principal
+from chalicelib.services.routines import routine_lookup, webhook_secrets
+from chalicelib.services.routines.due_index import apply_index, next_run
 from chalicelib.store.routines import Routine, RoutineTrigger
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
@@ -35,64 +34,10 @@ _KIND_FIELDS = {
 _COMMON = {"kind", "label", "enabled"}
 
 
-def due_shard_for(trigger_id: str) -> str:
-    digest = hashlib.sha256(trigger_id.encode("utf-8")).digest()
-    return str(int.from_bytes(digest[:8], "big") % settings().scheduler_shards)
-
-
-def _can_fire(trigger: RoutineTrigger, routine: Routine) -> bool:
-    return trigger.kind == "schedule" and bool(trigger.enabled) and routines.is_fireable(routine)
-
-
-def _next_run(trigger: RoutineTrigger, now: datetime) -> str | None:
-    try:
-        return iso(cron_schedule.next_fire_after(trigger.cron_expression, trigger.timezone or "UTC", now))
-    except (cron_schedule.CronError, cron_schedule.TimezoneError):
-        return None  # stored data that no longer parses never fires
-
-
-def _apply_index(trigger: RoutineTrigger, routine: Routine) -> None:
-    trigger.due_shard = due_shard_for(trigger.id) if _can_fire(trigger, routine) and trigger.next_run_at else None
-
-
-def add_due_index_ops(tx: Transaction, routine: Routine, resumed: bool, now: datetime) -> None:
-    """After a routine change, bring its schedule triggers' index entries in line (same transaction).
-
-    Resuming recomputes nextRunAt from now: nothing is "missed" while a routine is paused."""
-    for trigger in for_routine(routine.id):
-        if trigger.kind != "schedule":
-            continue
-        before = (trigger.due_shard, trigger.next_run_at)
-        if resumed and trigger.enabled:
-            trigger.next_run_at = _next_run(trigger, now)
-        _apply_index(trigger, routine)
-        if (trigger.due_shard, trigger.next_run_at) == before:
-            continue
-        actions = [RoutineTrigger.updated_at.set(iso(now))]
-        actions.append(RoutineTrigger.next_run_at.set(trigger.next_run_at) if trigger.next_run_at
-                       else RoutineTrigger.next_run_at.remove())
-        actions.append(RoutineTrigger.due_shard.set(trigger.due_shard) if trigger.due_shard
-                       else RoutineTrigger.due_shard.remove())
-        tx.update(trigger, actions=actions, condition=RoutineTrigger.id.exists(), tag="trigger")
-
-
-def for_routine(routine_id: str) -> list[RoutineTrigger]:
-    return list(RoutineTrigger.by_routine.query(routine_id))
-
-
-def find(trigger_id: str) -> RoutineTrigger:
-    if not is_uuid(trigger_id or ""):
-        raise NotFound("Trigger not found")
-    try:
-        return RoutineTrigger.get(trigger_id, consistent_read=True)
-    except RoutineTrigger.DoesNotExist:
-        raise NotFound("Trigger not found")
-
-
 def _managed(principal: Principal, trigger_id: str) -> tuple[RoutineTrigger, Routine]:
-    trigger = find(trigger_id)
-    routine = routines.get_visible(principal, trigger.routine_id)
-    routines.require_manage(principal, routine, "manage triggers of")
+    trigger = routine_lookup.find_trigger(trigger_id)
+    routine = routine_lookup.get_visible(principal, trigger.routine_id)
+    routine_lookup.require_manage(principal, routine, "manage triggers of")
     return trigger, routine
 
 
@@ -117,7 +62,7 @@ def _require_runnable_schedule(trigger: RoutineTrigger, routine: Routine) -> Non
 def _touch_routine(tx: Transaction, routine: Routine, now: datetime) -> None:
     """Serialise with routine updates (see module docstring)."""
     stamp = iso(now)
-    tx.update(routine, actions=[Routine.updated_at.set(stamp), Routine.updated_key.set(routines.updated_key(stamp, routine.id))],
+    tx.update(routine, actions=[Routine.updated_at.set(stamp), Routine.updated_key.set(routine_lookup.updated_key(stamp, routine.id))],
               condition=Routine.updated_key == routine.updated_key, tag="routine")
 
 
@@ -137,8 +82,8 @@ def webhook_url(public_id: str) -> str:
 
 
 def create(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> tuple[RoutineTrigger, dict | None]:
-    routine = routines.get_visible(principal, routine_id)
-    routines.require_manage(principal, routine, "manage triggers of")
+    routine = routine_lookup.get_visible(principal, routine_id)
+    routine_lookup.require_manage(principal, routine, "manage triggers of")
     kind = data["kind"]
     stray = sorted(set(data) - _COMMON - _KIND_FIELDS[kind])
     if stray:
@@ -154,8 +99,8 @@ def create(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
         trigger.cron_expression, trigger.timezone = data["cronExpression"], data.get("timezone") or "UTC"
         _validate_schedule(trigger)
         _require_runnable_schedule(trigger, routine)
-        trigger.next_run_at = _next_run(trigger, now) if trigger.enabled else None
-        _apply_index(trigger, routine)
+        trigger.next_run_at = next_run(trigger, now) if trigger.enabled else None
+        apply_index(trigger, routine)
     elif kind == "webhook":
         trigger.signing_mode = data.get("signingMode") or "bearer"
         trigger.replay_window_sec = data.get("replayWindowSec") or 300
@@ -194,8 +139,8 @@ def update(principal: Principal, trigger_id: str, data: dict[str, Any], now: dat
         if not trigger.enabled:
             trigger.next_run_at = None
         elif schedule_changed or not was_enabled or not trigger.next_run_at:
-            trigger.next_run_at = _next_run(trigger, now)
-        _apply_index(trigger, routine)
+            trigger.next_run_at = next_run(trigger, now)
+        apply_index(trigger, routine)
     elif trigger.kind == "webhook":
         trigger.signing_mode = data.get("signingMode", trigger.signing_mode)
         trigger.replay_window_sec = data.get("replayWindowSec", trigger.replay_window_sec)
@@ -252,8 +197,8 @@ def set_secret(trigger: RoutineTrigger, secret: str, now: datetime, tx: Transact
 
 
 def preview(principal: Principal, trigger_id: str, count_raw: str | None, now: datetime) -> dict[str, Any]:
-    trigger = find(trigger_id)
-    routines.get_visible(principal, trigger.routine_id)
+    trigger = routine_lookup.find_trigger(trigger_id)
+    routine_lookup.get_visible(principal, trigger.routine_id)
     try:
         count = 5 if count_raw in (None, "") else int(count_raw)
     except ValueError:
@@ -264,25 +209,3 @@ def preview(principal: Principal, trigger_id: str, count_raw: str | None, now: d
         raise Unprocessable("Only schedule triggers have fire times", {"kind": trigger.kind})
     times = cron_schedule.preview(trigger.cron_expression, trigger.timezone or "UTC", now, count)
     return {"triggerId": trigger.id, "times": [iso(t) for t in times]}
-
-
-def summary_json(trigger: RoutineTrigger) -> dict[str, Any]:
-    return {
-        "id": trigger.id, "kind": trigger.kind, "label": trigger.label, "enabled": bool(trigger.enabled),
-        "cronExpression": trigger.cron_expression, "timezone": trigger.timezone, "nextRunAt": trigger.next_run_at,
-        "lastFiredAt": trigger.last_fired_at, "lastResult": trigger.last_result,
-    }
-
-
-def to_json(trigger: RoutineTrigger) -> dict[str, Any]:
-    return {
-        **summary_json(trigger),
-        "routineId": trigger.routine_id,
-        "companyId": trigger.company_id,
-        "publicId": trigger.public_id,
-        "signingMode": trigger.signing_mode,
-        "replayWindowSec": int(trigger.replay_window_sec) if trigger.replay_window_sec is not None else None,
-        "lastRotatedAt": trigger.last_rotated_at,
-        "createdAt": trigger.created_at,
-        "updatedAt": trigger.updated_at,
-    }

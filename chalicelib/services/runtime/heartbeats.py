@@ -13,9 +13,11 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.ids import is_uuid, new_id
-from chalicelib.services import access, activity, agents
-from chalicelib.services.auth import mint_run_token, run_token_ttl
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.runtime import agents
+from chalicelib.services.access.auth import mint_run_token, run_token_ttl
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.pages import Page, query_page

@@ -6,7 +6,7 @@ Two shapes of refusal, as SPEC §1 demands: an entity read by id from a company 
 from __future__ import annotations
 
 from chalicelib.errors import Forbidden, NotFound
-from chalicelib.services.principals import Principal
+from chalicelib.services.access.principals import Principal
 
 
 def require_company_path(principal: Principal, company_id: str) -> None:

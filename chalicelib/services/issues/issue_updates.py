@@ -13,8 +13,9 @@ from typing import Any
 from chalicelib.clock import epoch_ms, iso
 from chalicelib.errors import Conflict, NotFound, Unprocessable
 from chalicelib.logic import issue_status
-from chalicelib.services import activity, issue_comments, issue_guards, issue_lookup, issues
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.issues import execution_close, issue_comments, issue_guards, issue_lookup, issues
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.issues import Issue, list_sort_key
 from chalicelib.store.transactions import Transaction, TransactionConflict
@@ -127,7 +128,7 @@ def _add_issue_update(tx: Transaction, principal: Principal, issue: Issue, chang
     if new_assignee is not None and issue_status.wakes_assignee(to_status):
         wakeups.add(new_assignee, "issue_assigned", issueId=issue.id)
     if to_status != from_status:
-        _routine_execution_ops(tx, issue, to_status, now)
+        execution_close.add_close_ops(tx, issue, to_status, now)
     return values
 
 
@@ -162,13 +163,3 @@ def _activity_details(issue: Issue, changes: dict[str, Any]) -> dict[str, Any]:
     if "assignee_agent_id" in changes:
         details["assigneeAgentId"] = {"from": issue.assignee_agent_id, "to": changes["assignee_agent_id"]}
     return details
-
-
-def _routine_execution_ops(tx: Transaction, issue: Issue, to_status: str, now: datetime) -> None:
-    """A routine's execution issue reaching done/cancelled finalises its routine run and frees the
-    routine's live-issue slot in this same transaction."""
-    if issue.origin_kind != "routine_execution" or to_status not in issue_status.TERMINAL_STATUSES:
-        return
-    from chalicelib.services.execution_issues import add_close_ops  # deferred: routines import issues
-
-    add_close_ops(tx, issue, to_status, now)

@@ -7,8 +7,9 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_agent_key, new_id, token_hash
-from chalicelib.services import access, activity
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.identity import Credential
 from chalicelib.store.pages import Page, query_page
@@ -42,7 +43,7 @@ def me(principal: Principal) -> Agent:
 def create(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Agent:
     access.require_company_path(principal, company_id)
     access.require_board(principal, "create agents")
-    from chalicelib.services import companies
+    from chalicelib.services.org import companies
 
     companies.find(company_id)
     stamp = iso(now)

@@ -8,8 +8,9 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import is_uuid, new_id
-from chalicelib.services import access, activity
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.access import access
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.companies import Company
 from chalicelib.store.identity import BoardUser
 from chalicelib.store.pages import Page, decode_cursor, encode_cursor

@@ -15,8 +15,9 @@ from chalicelib.clock import iso
 from chalicelib.errors import Conflict
 from chalicelib.ids import new_id
 from chalicelib.logic.mentions import mentioned_names
-from chalicelib.services import activity, issue_guards, issue_lookup
-from chalicelib.services.principals import Principal
+from chalicelib.services import activity
+from chalicelib.services.issues import issue_guards, issue_lookup
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.comments import IssueComment, comment_sort_key
 from chalicelib.store.heartbeats import HeartbeatRun

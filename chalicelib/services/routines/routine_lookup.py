@@ -1,0 +1,94 @@
+"""Finding routines and triggers, and the rules every routine service checks first (SPEC §5).
+
+The bottom of the routines domain: the routine, trigger, dispatch and scheduler services all import
+this module and none of them is imported by it.
+"""
+from __future__ import annotations
+
+from chalicelib.errors import Forbidden, NotFound, Unprocessable
+from chalicelib.ids import is_uuid
+from chalicelib.logic import routine_variables as rv
+from chalicelib.services.access import access
+from chalicelib.services.access.principals import Principal
+from chalicelib.services.issues import issue_lookup
+from chalicelib.services.org import planning
+from chalicelib.services.runtime import agents
+from chalicelib.store.agents import Agent
+from chalicelib.store.routines import Routine, RoutineTrigger
+
+ASSIGN = "tasks:assign"
+
+
+def find(routine_id: str, consistent: bool = True) -> Routine:
+    if not is_uuid(routine_id or ""):
+        raise NotFound("Routine not found")
+    try:
+        return Routine.get(routine_id, consistent_read=consistent)
+    except Routine.DoesNotExist:
+        raise NotFound("Routine not found")
+
+
+def get_visible(principal: Principal, routine_id: str) -> Routine:
+    routine = find(routine_id)
+    access.require_visible(principal, routine.company_id, "Routine")
+    return routine
+
+
+def find_trigger(trigger_id: str) -> RoutineTrigger:
+    if not is_uuid(trigger_id or ""):
+        raise NotFound("Trigger not found")
+    try:
+        return RoutineTrigger.get(trigger_id, consistent_read=True)
+    except RoutineTrigger.DoesNotExist:
+        raise NotFound("Trigger not found")
+
+
+def triggers_of(routine_id: str) -> list[RoutineTrigger]:
+    return list(RoutineTrigger.by_routine.query(routine_id))
+
+
+def require_manage(principal: Principal, routine: Routine, action: str, needs_assign: bool = True) -> None:
+    """Agents: only their own routines. Board users: `tasks:assign` for actions that assign work."""
+    if principal.is_agent:
+        if routine.assignee_agent_id != principal.id:
+            raise Forbidden(f"Agents may only {action} routines assigned to themselves")
+    elif needs_assign:
+        access.require_permission(principal, routine.company_id, ASSIGN)
+
+
+def updated_key(stamp: str, routine_id: str) -> str:
+    return f"{stamp}#{routine_id}"
+
+
+def is_fireable(routine: Routine) -> bool:
+    """Active and runnable without a caller (every required variable has a default)."""
+    return routine.status == "active" and not rv.has_unresolvable_required(routine.variables or [])
+
+
+# --- reference checks (routine create/update and manual-run overrides) ------------------------------
+
+def check_project(project_id: str, company_id: str) -> None:
+    project = planning.find_project(project_id)
+    if project.company_id != company_id:
+        raise Unprocessable("projectId must be a project of the routine's company", {"projectId": project_id})
+
+
+def check_assignee(agent_id: str, company_id: str) -> Agent:
+    agent = agents.find(agent_id)
+    if agent.company_id != company_id:
+        raise Unprocessable("assigneeAgentId must be an agent of the routine's company", {"assigneeAgentId": agent_id})
+    agents.require_assignable(agent)
+    return agent
+
+
+def check_goal(goal_id: str, company_id: str) -> None:
+    goal = planning.find_goal(goal_id)
+    if goal.company_id != company_id:
+        raise Unprocessable("goalId must be a goal of the routine's company", {"goalId": goal_id})
+
+
+def resolve_parent_issue(ref: str, company_id: str) -> str:
+    issue = issue_lookup.find(ref)
+    if issue.company_id != company_id:
+        raise Unprocessable("parentIssueId must be an issue of the routine's company", {"parentIssueId": ref})
+    return issue.id
