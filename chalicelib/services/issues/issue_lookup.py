@@ -5,8 +5,8 @@ import re
 
 from chalicelib.errors import NotFound
 from chalicelib.ids import is_uuid
-from chalicelib.services import access
-from chalicelib.services.principals import Principal
+from chalicelib.services.access import access
+from chalicelib.services.access.principals import Principal
 from chalicelib.store.issues import Issue
 from chalicelib.store.uniques import UniqueKey, issue_identifier_key
 
