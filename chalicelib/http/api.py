@@ -19,9 +19,10 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import clock
 from chalicelib.config import settings
-from chalicelib.errors import BadRequest, DomainError, PayloadTooLarge, UnsupportedMediaType
+from chalicelib.errors import BadRequest, DomainError, Forbidden, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import principal as principal_resolver
 from chalicelib.logs import log_request
+from chalicelib.services.access import permissions
 from chalicelib.services.access.principals import Principal
 from chalicelib.store import availability
 
@@ -41,6 +42,7 @@ class RouteSpec:
     response: Any = None  # a pydantic model, list[Model], or None for no body
     status: int = 200
     public: bool = False
+    action: str | None = None  # the permission table's action (services/access/permissions.py); None only when public
     # name -> description, or param(description, **schema) for values narrower than any string; for the docs
     query: dict[str, Any] = field(default_factory=dict)
     path_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> schema, when narrower than a string
@@ -97,9 +99,13 @@ def route(
     response_content_types: Callable[[], tuple[str, ...]] | None = None,
     raw_body_doc: Callable[[], dict[str, Any]] | None = None,
     path_params: dict[str, dict[str, Any]] | None = None,
+    action: str | None = None,
 ):
+    if not public and action not in permissions.ACTIONS:
+        raise ValueError(f"{method} {path}: every non-public route names an action of the permission table")
+
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        spec = RouteSpec(bp, path, method, fn, summary, tag, body, response, status, public, query or {},
+        spec = RouteSpec(bp, path, method, fn, summary, tag, body, response, status, public, action, query or {},
                          path_params or {}, raw_body, content_type, raw_body_doc, extra_statuses, also_succeeds_with,
                          response_content_types)
         ROUTES.append(spec)
@@ -142,6 +148,7 @@ def _handle(spec: RouteSpec, request: Any, path_params: dict[str, str]) -> Respo
             raise PayloadTooLarge("Request body too large", {"maxBytes": settings().max_body_bytes})
         if not spec.public:
             principal = principal_resolver.resolve(headers, now)
+            _precheck(spec, principal, path_params)
         body = _parse_body(spec, headers, raw) if not spec.raw_body else {}
         ctx = RequestContext(
             principal=principal,  # type: ignore[arg-type]
@@ -169,6 +176,16 @@ def _handle(spec: RouteSpec, request: Any, path_params: dict[str, str]) -> Respo
     response.headers["X-Request-Id"] = request_id
     log_request(request_id, principal, spec, response.status_code, (time.perf_counter() - started) * 1000)
     return response
+
+
+def _precheck(spec: RouteSpec, principal: Principal, path_params: dict[str, str]) -> None:
+    """The permission table's refusals that need no read: a principal kind the action denies, an
+    instance-level action, and a /companies/{companyId}/… path outside the caller's companies (403).
+    Services decide the rest once they have read the entity (permissions.authorize)."""
+    permissions.precheck(principal, spec.action)
+    # SPEC §1: /companies/{otherId}/… is 403; /companies/{otherId} itself is a read by id (404, in the service).
+    if spec.path.startswith("/companies/{companyId}/") and not principal.can_access_company(path_params["companyId"]):
+        raise Forbidden("You do not have access to this company")
 
 
 def _request_id(request: Any) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalicelib.clock import iso
 from chalicelib.ids import new_id
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import SYSTEM_ACTOR_ID, Principal
 from chalicelib.store.activity import Activity
 from chalicelib.store.pages import Page, query_page
@@ -40,6 +41,7 @@ def entry(
 
 
 def list_for_company(
+    principal: Principal,
     company_id: str,
     *,
     agent_id: str | None,
@@ -49,6 +51,7 @@ def list_for_company(
     cursor: str | None,
 ) -> Page:
     """Newest first. An entity filter uses the by-entity index; the others filter within the page."""
+    authorize(principal, "company.read", company_id, by_id=False)
     condition = None
     if agent_id:
         condition = (Activity.actor_type == "agent") & (Activity.actor_id == agent_id)

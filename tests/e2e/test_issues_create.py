@@ -165,6 +165,6 @@ def test_board_user_needs_tasks_assign_to_assign(api, world):
     body = {"title": "x", "assigneeAgentId": world.alice["id"]}
     r = api.post(f"/api/companies/{world.cid}/issues", body, token=viewer)
     assert r.status == 403, r
-    assert r.json["details"] == {"permission": "tasks:assign"}
+    assert r.json["details"] == {"permission": "tasks:assign", "action": "issue.assign"}
     assert api.post(f"/api/companies/{world.cid}/issues", {"title": "x"}, token=viewer).status == 201
     assert api.post(f"/api/companies/{world.cid}/issues", body, token=assigner).status == 201

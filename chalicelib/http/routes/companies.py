@@ -4,41 +4,40 @@ from chalicelib.http.api import Reply, RequestContext, route
 from chalicelib.http.params import PAGING, limit, page_reply
 from chalicelib.http.schemas.core import ActivityOut, CompanyCreate, CompanyOut, CompanyUpdate
 from chalicelib.services import activity
-from chalicelib.services.access import access
 from chalicelib.services.org import companies
 
 bp = Blueprint(__name__)
 TAG = "Companies"
 
 
-@route(bp, "/companies", "POST", summary="Create a company", tag=TAG, body=CompanyCreate, response=CompanyOut, status=201)
+@route(bp, "/companies", "POST", action="company.create", summary="Create a company", tag=TAG, body=CompanyCreate, response=CompanyOut, status=201)
 def create_company(ctx: RequestContext):
     return companies.to_json(companies.create(ctx.principal, ctx.body, ctx.now))
 
 
-@route(bp, "/companies", "GET", summary="List the companies the caller can see", tag=TAG, response=list[CompanyOut], query=PAGING)
+@route(bp, "/companies", "GET", action="company.list", summary="List the companies the caller can see", tag=TAG, response=list[CompanyOut], query=PAGING)
 def list_companies(ctx: RequestContext):
     page = companies.list_visible(ctx.principal, limit(ctx), ctx.query.get("cursor"))
     return page_reply(page, companies.to_json)
 
 
-@route(bp, "/companies/{companyId}", "GET", summary="Get a company", tag=TAG, response=CompanyOut)
+@route(bp, "/companies/{companyId}", "GET", action="company.read", summary="Get a company", tag=TAG, response=CompanyOut)
 def get_company(ctx: RequestContext, companyId: str):
     return companies.to_json(companies.get(ctx.principal, companyId))
 
 
-@route(bp, "/companies/{companyId}", "PATCH", summary="Update a company", tag=TAG, body=CompanyUpdate, response=CompanyOut)
+@route(bp, "/companies/{companyId}", "PATCH", action="company.update", summary="Update a company", tag=TAG, body=CompanyUpdate, response=CompanyOut)
 def update_company(ctx: RequestContext, companyId: str):
     return companies.to_json(companies.update(ctx.principal, companyId, ctx.body, ctx.now))
 
 
 @route(
-    bp, "/companies/{companyId}/activity", "GET", summary="The company's activity log, newest first", tag=TAG,
+    bp, "/companies/{companyId}/activity", "GET", action="company.read", summary="The company's activity log, newest first", tag=TAG,
     response=list[ActivityOut], query={"agentId": "actor agent", "entityType": "entity type", "entityId": "entity id", **PAGING},
 )
 def list_activity(ctx: RequestContext, companyId: str):
-    access.require_company_path(ctx.principal, companyId)
     page = activity.list_for_company(
+        ctx.principal,
         companyId,
         agent_id=ctx.query.get("agentId") or None,
         entity_type=ctx.query.get("entityType") or None,

@@ -41,19 +41,19 @@ FILES = "Attachments"
 
 # --------------------------------------------------------------------------- documents
 
-@route(bp, "/issues/{issueId}/documents", "GET", summary="List an issue's documents (no bodies)", tag=DOCS,
+@route(bp, "/issues/{issueId}/documents", "GET", action="issue.read", summary="List an issue's documents (no bodies)", tag=DOCS,
        response=list[DocumentSummaryOut])
 def list_documents(ctx: RequestContext, issueId: str):
     return issue_documents.list_documents(ctx.principal, issueId)
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "GET", summary="Get a document by key", tag=DOCS, response=DocumentOut,
+@route(bp, "/issues/{issueId}/documents/{key}", "GET", action="issue.read", summary="Get a document by key", tag=DOCS, response=DocumentOut,
        path_params=DOCUMENT_KEY)
 def get_document(ctx: RequestContext, issueId: str, key: str):
     return issue_documents.get_document(ctx.principal, issueId, key)
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "PUT", tag=DOCS, body=DocumentPut, response=DocumentOut,
+@route(bp, "/issues/{issueId}/documents/{key}", "PUT", action="issue.write", tag=DOCS, body=DocumentPut, response=DocumentOut,
        also_succeeds_with=(201,), path_params=DOCUMENT_KEY,
        summary="Create (201, no baseRevisionId) or update (200, baseRevisionId = latestRevisionId) a document")
 def put_document(ctx: RequestContext, issueId: str, key: str):
@@ -61,14 +61,14 @@ def put_document(ctx: RequestContext, issueId: str, key: str):
     return Reply(body=document, status=201 if created else 200)
 
 
-@route(bp, "/issues/{issueId}/documents/{key}/revisions", "GET", summary="A document's revisions, newest first", tag=DOCS,
+@route(bp, "/issues/{issueId}/documents/{key}/revisions", "GET", action="issue.read", summary="A document's revisions, newest first", tag=DOCS,
        response=list[DocumentRevisionOut], query=PAGING, path_params=DOCUMENT_KEY)
 def list_revisions(ctx: RequestContext, issueId: str, key: str):
     page = issue_documents.list_revisions(ctx.principal, issueId, key, limit(ctx), ctx.query.get("cursor"))
     return page_reply(page, lambda item: issue_documents.revision_json(*item))
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "DELETE", summary="Delete a document and its history (board only)", tag=DOCS,
+@route(bp, "/issues/{issueId}/documents/{key}", "DELETE", action="issue.document_delete", summary="Delete a document and its history (board only)", tag=DOCS,
        status=204, path_params=DOCUMENT_KEY)
 def delete_document(ctx: RequestContext, issueId: str, key: str):
     issue_documents.delete_document(ctx.principal, issueId, key, ctx.now)
@@ -77,7 +77,7 @@ def delete_document(ctx: RequestContext, issueId: str, key: str):
 
 # --------------------------------------------------------------------------- attachments
 
-@route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", tag=FILES, response=AttachmentOut, status=201,
+@route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", action="issue.write", tag=FILES, response=AttachmentOut, status=201,
        raw_body=True, content_type="multipart/form-data", extra_statuses=(413, 415, 422),
        raw_body_doc=lambda: {
            "schema": {"type": "object", "properties": {attachments.FILE_FIELD: {"type": "string", "format": "binary"}},
@@ -90,13 +90,13 @@ def upload_attachment(ctx: RequestContext, companyId: str, issueId: str):
     return attachments.to_json(attachment)
 
 
-@route(bp, "/issues/{issueId}/attachments", "GET", summary="List an issue's attachments, in upload order", tag=FILES,
+@route(bp, "/issues/{issueId}/attachments", "GET", action="issue.read", summary="List an issue's attachments, in upload order", tag=FILES,
        response=list[AttachmentOut], query=PAGING)
 def list_attachments(ctx: RequestContext, issueId: str):
     return page_reply(attachments.list_for_issue(ctx.principal, issueId, limit(ctx), ctx.query.get("cursor")), attachments.to_json)
 
 
-@route(bp, "/attachments/{attachmentId}/content", "GET", tag=FILES, extra_statuses=(406,),
+@route(bp, "/attachments/{attachmentId}/content", "GET", action="issue.read", tag=FILES, extra_statuses=(406,),
        response_content_types=lambda: settings().attachment_content_types,
        summary="Download an attachment's bytes (binary types need an Accept header such as */*)")
 def download_attachment(ctx: RequestContext, attachmentId: str):
@@ -113,7 +113,7 @@ def download_attachment(ctx: RequestContext, attachmentId: str):
     })
 
 
-@route(bp, "/attachments/{attachmentId}", "DELETE", summary="Delete an attachment (record and bytes)", tag=FILES, status=204)
+@route(bp, "/attachments/{attachmentId}", "DELETE", action="issue.write", summary="Delete an attachment (record and bytes)", tag=FILES, status=204)
 def delete_attachment(ctx: RequestContext, attachmentId: str):
     attachments.delete(ctx.principal, attachmentId, ctx.now)
     return Reply(status=204)

@@ -20,13 +20,13 @@ def _run_reply(result: routine_dispatch.DispatchResult) -> Reply:
     return Reply(body=routine_shapes.run_json(result.run), status=202, headers=headers)
 
 
-@route(bp, "/companies/{companyId}/routines", "POST", summary="Create a routine", tag=TAG, body=RoutineCreate,
+@route(bp, "/companies/{companyId}/routines", "POST", action="routine.create", summary="Create a routine", tag=TAG, body=RoutineCreate,
        response=RoutineOut, status=201)
 def create_routine(ctx: RequestContext, companyId: str):
     return routine_shapes.routine_json(routines.create(ctx.principal, companyId, ctx.body, ctx.now))
 
 
-@route(bp, "/companies/{companyId}/routines", "GET", summary="List a company's routines, newest update first", tag=TAG,
+@route(bp, "/companies/{companyId}/routines", "GET", action="routine.read", summary="List a company's routines, newest update first", tag=TAG,
        response=list[RoutineListItem],
        query={"projectId": "filter by project", "status": param("active|paused|archived", **one_of(RoutineStatus)), **PAGING})
 def list_routines(ctx: RequestContext, companyId: str):
@@ -36,56 +36,56 @@ def list_routines(ctx: RequestContext, companyId: str):
     return Reply(body=routines.list_summaries(page.items), headers=headers)
 
 
-@route(bp, "/routines/{routineId}", "GET", summary="Get a routine with triggers, recent runs and its active issue", tag=TAG,
+@route(bp, "/routines/{routineId}", "GET", action="routine.read", summary="Get a routine with triggers, recent runs and its active issue", tag=TAG,
        response=RoutineDetail)
 def get_routine(ctx: RequestContext, routineId: str):
     return routines.detail(ctx.principal, routineId)
 
 
-@route(bp, "/routines/{routineId}", "PATCH", summary="Update a routine", tag=TAG, body=RoutineUpdate, response=RoutineOut)
+@route(bp, "/routines/{routineId}", "PATCH", action="routine.update", summary="Update a routine", tag=TAG, body=RoutineUpdate, response=RoutineOut)
 def update_routine(ctx: RequestContext, routineId: str):
     return routine_shapes.routine_json(routines.update(ctx.principal, routineId, ctx.body, ctx.now))
 
 
-@route(bp, "/routines/{routineId}/triggers", "POST", summary="Add a trigger (webhook secrets are shown once)", tag=TAG,
+@route(bp, "/routines/{routineId}/triggers", "POST", action="routine.manage", summary="Add a trigger (webhook secrets are shown once)", tag=TAG,
        body=TriggerCreate, response=TriggerWithSecret, status=201)
 def create_trigger(ctx: RequestContext, routineId: str):
     trigger, material = routine_triggers.create(ctx.principal, routineId, ctx.body, ctx.now)
     return {"trigger": routine_shapes.trigger_json(trigger), "secretMaterial": material}
 
 
-@route(bp, "/routine-triggers/{triggerId}", "PATCH", summary="Update a trigger", tag=TAG, body=TriggerUpdate,
+@route(bp, "/routine-triggers/{triggerId}", "PATCH", action="routine.manage", summary="Update a trigger", tag=TAG, body=TriggerUpdate,
        response=TriggerOut)
 def update_trigger(ctx: RequestContext, triggerId: str):
     return routine_shapes.trigger_json(routine_triggers.update(ctx.principal, triggerId, ctx.body, ctx.now))
 
 
-@route(bp, "/routine-triggers/{triggerId}", "DELETE", summary="Delete a trigger and its secret", tag=TAG, status=204)
+@route(bp, "/routine-triggers/{triggerId}", "DELETE", action="routine.manage", summary="Delete a trigger and its secret", tag=TAG, status=204)
 def delete_trigger(ctx: RequestContext, triggerId: str):
     routine_triggers.delete(ctx.principal, triggerId, ctx.now)
     return Reply(status=204)
 
 
-@route(bp, "/routine-triggers/{triggerId}/rotate-secret", "POST", summary="Rotate a webhook secret (URL unchanged)",
+@route(bp, "/routine-triggers/{triggerId}/rotate-secret", "POST", action="routine.manage", summary="Rotate a webhook secret (URL unchanged)",
        tag=TAG, response=TriggerWithSecret)
 def rotate_secret(ctx: RequestContext, triggerId: str):
     trigger, material = routine_triggers.rotate_secret(ctx.principal, triggerId, ctx.now)
     return {"trigger": routine_shapes.trigger_json(trigger), "secretMaterial": material}
 
 
-@route(bp, "/routine-triggers/{triggerId}/preview", "GET", summary="Next fire times of a schedule trigger", tag=TAG,
+@route(bp, "/routine-triggers/{triggerId}/preview", "GET", action="routine.read", summary="Next fire times of a schedule trigger", tag=TAG,
        response=TriggerPreview, query={"count": param("1..50, default 5", type="integer", minimum=1, maximum=50)})
 def preview_trigger(ctx: RequestContext, triggerId: str):
     return routine_triggers.preview(ctx.principal, triggerId, ctx.query.get("count"), ctx.now)
 
 
-@route(bp, "/routines/{routineId}/run", "POST", summary="Run a routine now (202 with the run)", tag=TAG, body=RunCreate,
+@route(bp, "/routines/{routineId}/run", "POST", action="routine.manage", summary="Run a routine now (202 with the run)", tag=TAG, body=RunCreate,
        response=RunOut, status=202)
 def run_routine(ctx: RequestContext, routineId: str):
     return _run_reply(routine_dispatch.run_manually(ctx.principal, routineId, ctx.body, ctx.now))
 
 
-@route(bp, "/routines/{routineId}/runs", "GET", summary="A routine's runs, newest first", tag=TAG, response=list[RunOut],
+@route(bp, "/routines/{routineId}/runs", "GET", action="routine.read", summary="A routine's runs, newest first", tag=TAG, response=list[RunOut],
        query=PAGING)
 def list_runs(ctx: RequestContext, routineId: str):
     routine = routine_lookup.get_visible(ctx.principal, routineId)

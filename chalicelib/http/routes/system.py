@@ -24,7 +24,7 @@ def get_openapi(ctx: RequestContext):
     return document()
 
 
-@route(bp, "/board-users", "POST", summary="Create a board user and its first token (instance admin only)", tag="System",
+@route(bp, "/board-users", "POST", action="board_user.create", summary="Create a board user and its first token (instance admin only)", tag="System",
        body=BoardUserCreate, response=BoardUserCreated, status=201)
 def create_board_user(ctx: RequestContext):
     user, token = board_users.create(ctx.principal, ctx.body, ctx.now)

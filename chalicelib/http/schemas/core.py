@@ -13,6 +13,9 @@ ProjectStatus = Literal["backlog", "planned", "in_progress", "completed", "cance
 GoalStatus = Literal["planned", "active", "achieved", "cancelled"]
 GoalLevel = Literal["company", "team", "agent"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
+# services/access/permissions.py PERMISSIONS, plus the legacy alias it expands
+PermissionKey = Literal["tasks:assign", "agents:create", "agents:configure", "company:manage", "users:manage_permissions",
+                        "agents:manage"]
 
 
 class CompanyCreate(RequestBody):
@@ -198,8 +201,9 @@ class BoardUserCreate(RequestBody):
     name: text(1, 200, strip=True)
     email: Optional[text(0, 320)] = None
     is_instance_admin: bool = False
-    memberships: dict[Id, list[Literal["tasks:assign", "agents:manage", "company:manage"]]] = Field(
-        default_factory=dict, description="companyId -> permissions"
+    memberships: dict[Id, list[PermissionKey]] = Field(
+        default_factory=dict, description="companyId -> permissions (agents:manage is the legacy name of "
+                                          "agents:create + agents:configure)"
     )
 
 

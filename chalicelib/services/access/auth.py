@@ -11,6 +11,7 @@ from chalicelib.clock import iso
 from chalicelib.config import jwt_secret, settings
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.ids import is_uuid, token_hash
+from chalicelib.services.access.permissions import normalize_permissions
 from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
@@ -94,7 +95,7 @@ def _authenticate_run_jwt(token: str, run_id_header: str | None, now: datetime) 
 def memberships_of(user: BoardUser) -> dict[str, frozenset[str]]:
     raw = user.memberships
     raw = raw.as_dict() if hasattr(raw, "as_dict") else (raw or {})
-    return {company_id: frozenset(perms or []) for company_id, perms in raw.items()}
+    return {company_id: normalize_permissions(perms or []) for company_id, perms in raw.items()}
 
 
 def _active_agent(agent_id: str) -> Agent:

@@ -7,7 +7,7 @@ from typing import Any
 from chalicelib.clock import iso
 from chalicelib.errors import Unprocessable
 from chalicelib.ids import is_uuid, new_board_token, new_id, token_hash
-from chalicelib.services.access import access
+from chalicelib.services.access import permissions
 from chalicelib.services.access.auth import memberships_of
 from chalicelib.services.access.principals import Principal
 from chalicelib.store.companies import Company
@@ -18,7 +18,7 @@ from chalicelib.store.transactions import Transaction
 def create(principal: Principal | None, data: dict[str, Any], now: datetime) -> tuple[BoardUser, str]:
     """principal None means the admin command, which runs with AWS credentials instead of a token."""
     if principal is not None:
-        access.require_instance_admin(principal)
+        permissions.precheck(principal, "board_user.create")
     memberships = data.get("memberships") or {}
     unknown = [cid for cid in memberships if not is_uuid(cid)]
     known = {c.id for c in Company.batch_get([c for c in memberships if is_uuid(c)])} if memberships else set()

@@ -20,7 +20,7 @@ from chalicelib.errors import BadRequest, NotFound, PayloadTooLarge, Unsupported
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import multipart_upload
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.issues import issue_lookup
 from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
@@ -33,7 +33,7 @@ FILE_FIELD = "file"
 
 def upload(principal: Principal, company_id: str, issue_ref: str, content_type_header: str | None, raw: bytes,
            now: datetime) -> Attachment:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "issue.write", company_id, by_id=False)
     issue = issue_lookup.find(issue_ref)
     if issue.company_id != company_id:
         raise NotFound("Issue not found")
@@ -85,11 +85,11 @@ def list_for_issue(principal: Principal, issue_ref: str, limit: int, cursor: str
     return query_page(Attachment.by_issue, issue.id, limit=limit, cursor=cursor)
 
 
-def get(principal: Principal, attachment_id: str) -> Attachment:
+def get(principal: Principal, attachment_id: str, action: str = "issue.read") -> Attachment:
     attachment = _find(attachment_id)
     if attachment is None:
         raise NotFound("Attachment not found")
-    access.require_visible(principal, attachment.company_id, "Attachment")
+    authorize(principal, action, attachment.company_id, what="Attachment")
     return attachment
 
 
@@ -102,7 +102,7 @@ def content(principal: Principal, attachment_id: str) -> tuple[Attachment, bytes
 
 
 def delete(principal: Principal, attachment_id: str, now: datetime) -> None:
-    attachment = get(principal, attachment_id)
+    attachment = get(principal, attachment_id, "issue.write")
     tx = Transaction()
     tx.delete(attachment, condition=Attachment.id.exists(), tag="attachment")
     tx.save(activity.entry(principal, attachment.company_id, "issue.attachment_deleted", "issue", attachment.issue_id, now,

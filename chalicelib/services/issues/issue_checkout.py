@@ -26,6 +26,7 @@ from chalicelib.logic import issue_status
 from chalicelib.services import activity
 from chalicelib.services.issues import issue_guards, issue_lookup
 from chalicelib.services.runtime import agents, heartbeats
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
@@ -70,8 +71,10 @@ def checkout(principal: Principal, ref: str, agent_id: str, expected: list[str],
             keys.append((Agent, agent_id))
         found = get_many(keys)
         issue, run = found[(Issue, issue_id)], found[(HeartbeatRun, run_id)]
-        if issue is None or not principal.can_access_company(issue.company_id):
+        if issue is None:
             raise NotFound("Issue not found")
+        # The board assigns the issue to the agent it names: that is `tasks:assign` (issue #10).
+        authorize(principal, "issue.checkout", issue.company_id, what="Issue", target_agent_id=agent_id)
         _check_run(principal, issue, agent_id, run_id, run, found.get((Agent, agent_id)), now)
         if issue.checkout_run_id == run_id and issue.assignee_agent_id == agent_id:
             return issue  # idempotent: this run already holds it
@@ -141,7 +144,7 @@ def _write(principal: Principal, issue: Issue, agent_id: str, run_id: str, actio
 def release(principal: Principal, ref: str, now: datetime) -> Issue:
     """Back to todo, assignee and checkout cleared. The assignee's run or the board may release; an
     agent that is not the assignee gets 409, as does one whose issue another active run holds."""
-    issue = issue_lookup.get(principal, ref)
+    issue = issue_lookup.get(principal, ref, "issue.release")
     issue_guards.require_agent_run(principal, issue, always=True)
     if principal.is_agent and issue.assignee_agent_id != principal.id:
         raise Conflict("Only the assignee may release this issue", issue_guards.checkout_details(issue))

@@ -81,7 +81,7 @@ def add_comment_ops(tx: Transaction, principal: Principal, issue: Issue, comment
 
 
 def create_comment(principal: Principal, ref: str, body: str, now: datetime) -> IssueComment:
-    issue = issue_lookup.get(principal, ref)
+    issue = issue_lookup.get(principal, ref, "issue.write")
     mentioned_ids = mentioned_agent_ids(issue.company_id, body)
     for _ in range(issue_guards.WAKEUP_ATTEMPTS):
         issue_guards.require_agent_run(principal, issue)

@@ -24,7 +24,6 @@ from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.services import activity
-from chalicelib.services.access import access
 from chalicelib.services.issues import issue_lookup
 from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
@@ -126,7 +125,7 @@ def _bodies_of(items: list[DocumentRevision]) -> list[str]:
 
 def put_document(principal: Principal, issue_ref: str, key: str, data: dict[str, Any], now: datetime) -> tuple[dict[str, Any], bool]:
     """Create (revision 1) or update (next revision); returns (document JSON, created?)."""
-    issue = issue_lookup.get(principal, issue_ref)
+    issue = issue_lookup.get(principal, issue_ref, "issue.write")
     key = normalize_key(key)
     base = data.get("baseRevisionId")
     current = _find(issue.id, key)
@@ -195,8 +194,7 @@ def _update(principal: Principal, issue: Issue, current: IssueDocument, data: di
 
 
 def delete_document(principal: Principal, issue_ref: str, key: str, now: datetime) -> None:
-    issue = issue_lookup.get(principal, issue_ref)
-    access.require_board(principal, "delete documents")
+    issue = issue_lookup.get(principal, issue_ref, "issue.document_delete")
     key = normalize_key(key)
     document = _find(issue.id, key)
     if document is None:

@@ -5,7 +5,7 @@ import re
 
 from chalicelib.errors import NotFound
 from chalicelib.ids import is_uuid
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
 from chalicelib.store.issues import Issue
 from chalicelib.store.uniques import UniqueKey, issue_identifier_key
@@ -29,7 +29,8 @@ def find(ref: str) -> Issue:
         raise NotFound("Issue not found")
 
 
-def get(principal: Principal, ref: str) -> Issue:
+def get(principal: Principal, ref: str, action: str = "issue.read") -> Issue:
+    """The issue, if `action` on it is allowed (another company's issue is 404, as if missing)."""
     issue = find(ref)
-    access.require_visible(principal, issue.company_id, "Issue")
+    authorize(principal, action, issue.company_id, what="Issue")
     return issue

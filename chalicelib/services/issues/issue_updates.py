@@ -35,7 +35,7 @@ FIELDS = {
 
 
 def update(principal: Principal, ref: str, data: dict[str, Any], now: datetime) -> Issue:
-    issue = issue_lookup.get(principal, ref)
+    issue = issue_lookup.get(principal, ref, "issue.write")
     data = dict(data)
     if data.get("parentId") is not None:  # a parent may be named by identifier; store its id
         parent_id = issues.resolve_issue_id(data["parentId"])

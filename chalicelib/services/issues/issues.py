@@ -22,7 +22,7 @@ from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import issue_status
 from chalicelib.logic.legacy_plan import legacy_plan_document
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.issues import issue_documents, issue_guards, issue_lookup
 from chalicelib.services.org import planning
 from chalicelib.services.runtime import agents
@@ -119,8 +119,8 @@ def load_references(
 
 
 def require_can_assign(principal: Principal, company_id: str) -> None:
-    """Board users need `tasks:assign` to assign work; agents and instance admins may."""
-    access.require_permission(principal, company_id, "tasks:assign")
+    """Assigning work is its own action (`issue.assign`): board users need `tasks:assign`."""
+    authorize(principal, "issue.assign", company_id)
 
 
 # --- create ---------------------------------------------------------------------------------------
@@ -139,7 +139,7 @@ def allocate_identifier(company_id: str) -> str:
 
 
 def create(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Issue:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "issue.write", company_id, by_id=False)
     if not is_uuid(company_id):
         raise NotFound("Company not found")
     assignee_id = data.get("assigneeAgentId")
@@ -212,7 +212,7 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
 def list_for_company(principal: Principal, company_id: str, query: dict[str, str], limit: int, cursor: str | None) -> Page:
     """Priority (critical first), then most recently updated: the by-company index's sort order.
     Filters are a FilterExpression, so every page is exactly one Query (a page may come back short)."""
-    access.require_company_path(principal, company_id)
+    authorize(principal, "issue.read", company_id, by_id=False)
     try:
         statuses = issue_status.parse_status_filter(query.get("status"))
     except ValueError as exc:

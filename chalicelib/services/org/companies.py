@@ -9,7 +9,8 @@ from chalicelib.clock import iso
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access import permissions
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
 from chalicelib.store.companies import Company
 from chalicelib.store.identity import BoardUser
@@ -18,7 +19,7 @@ from chalicelib.store.transactions import Transaction, TransactionConflict
 from chalicelib.store.uniques import UniqueKey, issue_prefix_key
 
 # What a board user gets on a company they create (and what an instance admin implicitly has).
-ALL_PERMISSIONS = ("tasks:assign", "agents:manage", "company:manage")
+ALL_PERMISSIONS = permissions.PERMISSIONS
 MAX_PREFIX_ATTEMPTS = 50
 
 
@@ -38,7 +39,7 @@ def candidate_prefixes(name: str):
 
 
 def create(principal: Principal, data: dict[str, Any], now: datetime) -> Company:
-    access.require_board(principal, "create companies")
+    permissions.precheck(principal, "company.create")
     stamp = iso(now)
     company_id = new_id()
     for prefix in candidate_prefixes(data["name"]):
@@ -73,9 +74,9 @@ def create(principal: Principal, data: dict[str, Any], now: datetime) -> Company
     )
 
 
-def get(principal: Principal, company_id: str) -> Company:
+def get(principal: Principal, company_id: str, action: str = "company.read") -> Company:
     company = find(company_id)
-    access.require_visible(principal, company.id, "Company")
+    authorize(principal, action, company.id, what="Company")
     return company
 
 
@@ -102,8 +103,7 @@ def list_visible(principal: Principal, limit: int, cursor: str | None) -> Page:
 
 
 def update(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Company:
-    company = get(principal, company_id)
-    access.require_board(principal, "update companies")
+    company = get(principal, company_id, "company.update")
     actions = [Company.updated_at.set(iso(now))]
     for field in ("name", "description", "status"):
         if field in data:

@@ -8,7 +8,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.org import companies
 from chalicelib.services.access.principals import Principal
 from chalicelib.store.pages import Page, query_page
@@ -33,15 +33,15 @@ def find_goal(goal_id: str) -> Goal:
     return _find(Goal, goal_id, "Goal")
 
 
-def get_project(principal: Principal, project_id: str) -> Project:
+def get_project(principal: Principal, project_id: str, action: str = "planning.read") -> Project:
     project = find_project(project_id)
-    access.require_visible(principal, project.company_id, "Project")
+    authorize(principal, action, project.company_id, what="Project")
     return project
 
 
-def get_goal(principal: Principal, goal_id: str) -> Goal:
+def get_goal(principal: Principal, goal_id: str, action: str = "planning.read") -> Goal:
     goal = find_goal(goal_id)
-    access.require_visible(principal, goal.company_id, "Goal")
+    authorize(principal, action, goal.company_id, what="Goal")
     return goal
 
 
@@ -74,7 +74,7 @@ def _check_parent_goal(parent_id: str, company_id: str, goal_id: str) -> None:
 
 
 def create_project(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Project:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "planning.write", company_id, by_id=False)
     companies.find(company_id)
     if data.get("goalIds"):
         _check_goals(data["goalIds"], company_id)
@@ -98,7 +98,7 @@ def create_project(principal: Principal, company_id: str, data: dict[str, Any], 
 
 
 def update_project(principal: Principal, project_id: str, data: dict[str, Any], now: datetime) -> Project:
-    project = get_project(principal, project_id)
+    project = get_project(principal, project_id, "planning.write")
     if data.get("goalIds"):
         _check_goals(data["goalIds"], project.company_id)
     stamp = iso(now)
@@ -120,12 +120,12 @@ def update_project(principal: Principal, project_id: str, data: dict[str, Any], 
 
 
 def list_projects(principal: Principal, company_id: str, limit: int, cursor: str | None) -> Page:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "planning.read", company_id, by_id=False)
     return query_page(Project.by_company, company_id, limit=limit, cursor=cursor)
 
 
 def create_goal(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Goal:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "planning.write", company_id, by_id=False)
     companies.find(company_id)
     goal_id = new_id()
     if data.get("parentId"):
@@ -150,7 +150,7 @@ def create_goal(principal: Principal, company_id: str, data: dict[str, Any], now
 
 
 def update_goal(principal: Principal, goal_id: str, data: dict[str, Any], now: datetime) -> Goal:
-    goal = get_goal(principal, goal_id)
+    goal = get_goal(principal, goal_id, "planning.write")
     if data.get("parentId"):
         _check_parent_goal(data["parentId"], goal.company_id, goal.id)
     changes: dict[str, Any] = {}
@@ -169,7 +169,7 @@ def update_goal(principal: Principal, goal_id: str, data: dict[str, Any], now: d
 
 
 def list_goals(principal: Principal, company_id: str, limit: int, cursor: str | None) -> Page:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "planning.read", company_id, by_id=False)
     return query_page(Goal.by_company, company_id, limit=limit, cursor=cursor)
 
 

@@ -311,8 +311,7 @@ def list_runs(routine: Routine, limit: int, cursor: str | None) -> Page:
 
 def run_manually(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> DispatchResult:
     """POST /routines/{id}/run: archived → 409; paused routines may be run by hand."""
-    routine = routine_lookup.get_visible(principal, routine_id)
-    routine_lookup.require_manage(principal, routine, "run")
+    routine = routine_lookup.get_visible(principal, routine_id, "routine.manage")
     if routine.status == "archived":
         raise Conflict("Archived routines cannot run", {"status": routine.status})
     trigger = None

@@ -5,19 +5,16 @@ this module and none of them is imported by it.
 """
 from __future__ import annotations
 
-from chalicelib.errors import Forbidden, NotFound, Unprocessable
+from chalicelib.errors import NotFound, Unprocessable
 from chalicelib.ids import is_uuid
 from chalicelib.logic import routine_variables as rv
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
 from chalicelib.services.issues import issue_lookup
 from chalicelib.services.org import planning
 from chalicelib.services.runtime import agents
 from chalicelib.store.agents import Agent
 from chalicelib.store.routines import Routine, RoutineTrigger
-
-ASSIGN = "tasks:assign"
-
 
 def find(routine_id: str, consistent: bool = True) -> Routine:
     if not is_uuid(routine_id or ""):
@@ -28,9 +25,11 @@ def find(routine_id: str, consistent: bool = True) -> Routine:
         raise NotFound("Routine not found")
 
 
-def get_visible(principal: Principal, routine_id: str) -> Routine:
+def get_visible(principal: Principal, routine_id: str, action: str = "routine.read") -> Routine:
+    """The routine, if `action` on it is allowed. SELF rules (agents) hold for the routine's assignee:
+    agents manage only routines assigned to themselves (SPEC §5)."""
     routine = find(routine_id)
-    access.require_visible(principal, routine.company_id, "Routine")
+    authorize(principal, action, routine.company_id, what="Routine", target_agent_id=routine.assignee_agent_id)
     return routine
 
 
@@ -45,15 +44,6 @@ def find_trigger(trigger_id: str) -> RoutineTrigger:
 
 def triggers_of(routine_id: str) -> list[RoutineTrigger]:
     return list(RoutineTrigger.by_routine.query(routine_id))
-
-
-def require_manage(principal: Principal, routine: Routine, action: str, needs_assign: bool = True) -> None:
-    """Agents: only their own routines. Board users: `tasks:assign` for actions that assign work."""
-    if principal.is_agent:
-        if routine.assignee_agent_id != principal.id:
-            raise Forbidden(f"Agents may only {action} routines assigned to themselves")
-    elif needs_assign:
-        access.require_permission(principal, routine.company_id, ASSIGN)
 
 
 def updated_key(stamp: str, routine_id: str) -> str:

@@ -36,8 +36,7 @@ _COMMON = {"kind", "label", "enabled"}
 
 def _managed(principal: Principal, trigger_id: str) -> tuple[RoutineTrigger, Routine]:
     trigger = routine_lookup.find_trigger(trigger_id)
-    routine = routine_lookup.get_visible(principal, trigger.routine_id)
-    routine_lookup.require_manage(principal, routine, "manage triggers of")
+    routine = routine_lookup.get_visible(principal, trigger.routine_id, "routine.manage")
     return trigger, routine
 
 
@@ -82,8 +81,7 @@ def webhook_url(public_id: str) -> str:
 
 
 def create(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> tuple[RoutineTrigger, dict | None]:
-    routine = routine_lookup.get_visible(principal, routine_id)
-    routine_lookup.require_manage(principal, routine, "manage triggers of")
+    routine = routine_lookup.get_visible(principal, routine_id, "routine.manage")
     kind = data["kind"]
     stray = sorted(set(data) - _COMMON - _KIND_FIELDS[kind])
     if stray:

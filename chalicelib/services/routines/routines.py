@@ -21,12 +21,12 @@ from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unproce
 from chalicelib.ids import new_id
 from chalicelib.logic import routine_variables as rv
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
 from chalicelib.services.issues import issue_lookup
 from chalicelib.services.org import companies, planning
 from chalicelib.services.routines import due_index, routine_lookup
-from chalicelib.services.routines.routine_lookup import ASSIGN, get_visible, require_manage, updated_key
+from chalicelib.services.routines.routine_lookup import get_visible, updated_key
 from chalicelib.services.routines.routine_shapes import (
     issue_full_json, issue_summary_json, routine_json, run_json, trigger_json, trigger_summary_json,
 )
@@ -55,14 +55,9 @@ def _check_variables(title: str, description: str | None, decls: Any) -> list[di
 # --- create / update -------------------------------------------------------------------------------
 
 def create(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Routine:
-    access.require_company_path(principal, company_id)
-    companies.find(company_id)
     assignee_id = data.get("assigneeAgentId")
-    if principal.is_agent:
-        if assignee_id != principal.id:
-            raise Forbidden("Agents may only create routines assigned to themselves")
-    else:
-        access.require_permission(principal, company_id, ASSIGN)
+    authorize(principal, "routine.create", company_id, by_id=False, target_agent_id=assignee_id)
+    companies.find(company_id)
     title, description = data["title"], data.get("description")
     decls = _check_variables(title, description, data.get("variables"))
     routine_lookup.check_project(data["projectId"], company_id)
@@ -97,8 +92,7 @@ _PLAIN_FIELDS = {
 
 
 def update(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> Routine:
-    routine = get_visible(principal, routine_id)
-    require_manage(principal, routine, "update", needs_assign=False)
+    routine = get_visible(principal, routine_id, "routine.update")
     old_status, old_assignee = routine.status, routine.assignee_agent_id
     new_status = data.get("status", old_status)
     if new_status is None:
@@ -108,12 +102,12 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
     if "assigneeAgentId" in data and data["assigneeAgentId"] != old_assignee:
         if principal.is_agent:
             raise Forbidden("Agents may not reassign routines")
-        access.require_permission(principal, routine.company_id, ASSIGN)
+        authorize(principal, "issue.assign", routine.company_id)
         if data["assigneeAgentId"]:
             routine_lookup.check_assignee(data["assigneeAgentId"], routine.company_id)
         routine.assignee_agent_id = data["assigneeAgentId"]
-    if new_status == "active" and old_status != "active" and not principal.is_agent:
-        access.require_permission(principal, routine.company_id, ASSIGN)
+    if new_status == "active" and old_status != "active":
+        authorize(principal, "issue.assign", routine.company_id)
     if new_status == "active" and not routine.assignee_agent_id:
         raise Unprocessable("An active routine needs an assignee", {"assigneeAgentId": None})
     if "projectId" in data:
@@ -156,7 +150,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
 
 def list_for_company(principal: Principal, company_id: str, project_id: str | None, status: str | None,
                      limit: int, cursor: str | None) -> Page:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "routine.read", company_id, by_id=False)
     if status and status not in STATUSES:
         raise BadRequest("Invalid status", {"status": f"must be one of {', '.join(STATUSES)}"})
     condition = None

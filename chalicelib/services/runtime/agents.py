@@ -5,11 +5,13 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import iso
-from chalicelib.errors import Conflict, Forbidden, NotFound, Unprocessable
+from chalicelib.errors import Conflict, NotFound, Unprocessable
 from chalicelib.ids import is_uuid, new_agent_key, new_id, token_hash
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access import permissions
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.org import companies
 from chalicelib.store.agents import Agent
 from chalicelib.store.identity import Credential
 from chalicelib.store.pages import Page, query_page
@@ -28,23 +30,20 @@ def find(agent_id: str) -> Agent:
         raise NotFound("Agent not found")
 
 
-def get(principal: Principal, agent_id: str) -> Agent:
+def get(principal: Principal, agent_id: str, action: str = "agent.read") -> Agent:
+    """The agent, if `action` on it is allowed (SELF rules: the agent itself)."""
     agent = find(agent_id)
-    access.require_visible(principal, agent.company_id, "Agent")
+    authorize(principal, action, agent.company_id, what="Agent", target_agent_id=agent.id)
     return agent
 
 
 def me(principal: Principal) -> Agent:
-    if not principal.is_agent:
-        raise Forbidden("Only agents have a /me")
+    permissions.precheck(principal, "agent.me")
     return find(principal.id)
 
 
 def create(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Agent:
-    access.require_company_path(principal, company_id)
-    access.require_board(principal, "create agents")
-    from chalicelib.services.org import companies
-
+    authorize(principal, "agent.create", company_id, by_id=False)
     companies.find(company_id)
     stamp = iso(now)
     agent = Agent(
@@ -82,14 +81,12 @@ def _check_manager(manager_id: str, company_id: str, agent_id: str) -> None:
 
 
 def list_for_company(principal: Principal, company_id: str, limit: int, cursor: str | None) -> Page:
-    access.require_company_path(principal, company_id)
+    authorize(principal, "agent.read", company_id, by_id=False)
     return query_page(Agent.by_company, company_id, limit=limit, cursor=cursor)
 
 
 def update(principal: Principal, agent_id: str, data: dict[str, Any], now: datetime) -> Agent:
-    agent = get(principal, agent_id)
-    if principal.is_agent and principal.id != agent.id:
-        raise Forbidden("Agents may only update themselves")
+    agent = get(principal, agent_id, "agent.update")
     if agent.status == "terminated":
         raise Conflict("Agent is terminated")
     if data.get("reportsTo"):
@@ -128,8 +125,7 @@ LIFECYCLE = {
 
 
 def change_status(principal: Principal, agent_id: str, action: str, now: datetime) -> Agent:
-    agent = get(principal, agent_id)
-    access.require_board(principal, f"{action} agents")
+    agent = get(principal, agent_id, "agent.lifecycle")
     allowed_from, target = LIFECYCLE[action]
     if agent.status not in allowed_from:
         raise Conflict(f"Cannot {action} an agent that is {agent.status}", {"status": agent.status})
@@ -172,8 +168,7 @@ def to_json(agent: Agent) -> dict[str, Any]:
 
 
 def create_key(principal: Principal, agent_id: str, name: str | None, now: datetime) -> tuple[Credential, str]:
-    agent = get(principal, agent_id)
-    access.require_board(principal, "create agent keys")
+    agent = get(principal, agent_id, "agent.keys")
     token = new_agent_key()
     credential = Credential(
         token_hash=token_hash(token),
@@ -192,14 +187,12 @@ def create_key(principal: Principal, agent_id: str, name: str | None, now: datet
 
 
 def list_keys(principal: Principal, agent_id: str) -> list[Credential]:
-    agent = get(principal, agent_id)
-    access.require_board(principal, "list agent keys")
+    agent = get(principal, agent_id, "agent.keys")
     return [c for c in Credential.by_owner.query(agent.id) if c.kind == "agent"]
 
 
 def revoke_key(principal: Principal, agent_id: str, key_id: str, now: datetime) -> None:
-    agent = get(principal, agent_id)
-    access.require_board(principal, "revoke agent keys")
+    agent = get(principal, agent_id, "agent.keys")
     matches = [c for c in Credential.by_owner.query(agent.id, filter_condition=Credential.id == key_id) if c.kind == "agent"]
     if not matches:
         raise NotFound("Key not found")

@@ -14,7 +14,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.services import activity
-from chalicelib.services.access import access
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.runtime import agents
 from chalicelib.services.access.auth import mint_run_token, run_token_ttl
 from chalicelib.services.access.principals import Principal
@@ -82,15 +82,18 @@ def find(run_id: str) -> HeartbeatRun:
         raise NotFound("Heartbeat run not found")
 
 
-def _require_board_or_self(principal: Principal, agent: Agent, action: str) -> None:
-    if principal.is_agent and principal.id != agent.id:
-        raise Forbidden(f"Agents may only {action} their own heartbeat")
+def _refuse_run_token(principal: Principal) -> None:
+    """A run token may not start runs: each new run mints a new token, so one leaked (or finished)
+    run's token could otherwise renew itself forever. Agents start runs with their API key."""
+    if principal.credential == "run_jwt":
+        raise Forbidden("A run token cannot start heartbeat runs; use the agent's API key",
+                        {"credential": "run_jwt"})
 
 
 def invoke(principal: Principal, agent_id: str, now: datetime) -> tuple[HeartbeatRun, str]:
     """Start a run now, taking over the agent's queued run when there is one."""
-    agent = agents.get(principal, agent_id)
-    _require_board_or_self(principal, agent, "invoke")
+    _refuse_run_token(principal)
+    agent = agents.get(principal, agent_id, "heartbeat.invoke")
     for _ in range(MAX_ATTEMPTS):
         if agent.status in ("paused", "terminated", "pending_approval"):
             raise Conflict(f"Agent is {agent.status}", {"status": agent.status})
@@ -102,10 +105,10 @@ def invoke(principal: Principal, agent_id: str, now: datetime) -> tuple[Heartbea
 
 
 def start(principal: Principal, run_id: str, now: datetime) -> tuple[HeartbeatRun, str]:
+    _refuse_run_token(principal)
     run = find(run_id)
-    access.require_visible(principal, run.company_id, "Heartbeat run")
+    authorize(principal, "heartbeat.invoke", run.company_id, what="Heartbeat run", target_agent_id=run.agent_id)
     agent = agents.find(run.agent_id)
-    _require_board_or_self(principal, agent, "start")
     if run.status != "queued" or agent.next_wake_run_id != run.id:
         raise Conflict("Only a queued run can be started", {"status": effective_status(run, now)})
     if agent.status in ("paused", "terminated", "pending_approval"):
@@ -145,7 +148,7 @@ def _start_slot_run(principal: Principal, agent: Agent, now: datetime, action: s
 
 def finish(principal: Principal, run_id: str, status: str, error: str | None, now: datetime) -> HeartbeatRun:
     run = find(run_id)
-    access.require_visible(principal, run.company_id, "Heartbeat run")
+    authorize(principal, "heartbeat.finish", run.company_id, what="Heartbeat run", target_agent_id=run.agent_id)
     if principal.is_agent and principal.run_id != run.id:
         raise Forbidden("Only the run itself or the board may finish a run")
     current = effective_status(run, now)
@@ -169,9 +172,7 @@ def finish(principal: Principal, run_id: str, status: str, error: str | None, no
 
 
 def list_for_agent(principal: Principal, agent_id: str, status: str | None, limit: int, cursor: str | None, now: datetime) -> Page:
-    agent = agents.get(principal, agent_id)
-    if principal.is_agent and principal.id != agent.id:
-        raise Forbidden("Agents may only list their own heartbeat runs")
+    agent = agents.get(principal, agent_id, "heartbeat.read")
     if status and status not in STATUSES:
         raise BadRequest("Invalid status", {"status": f"must be one of {', '.join(STATUSES)}"})
     page = query_page(HeartbeatRun.by_agent, agent.id, limit=limit, cursor=cursor, newest_first=True)

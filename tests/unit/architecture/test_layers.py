@@ -118,3 +118,12 @@ def test_no_import_cycles():
         if module not in state:
             visit(module)
     assert cycles == []
+
+
+def test_permission_keys_in_the_schema_match_the_table():
+    from typing import get_args
+
+    from chalicelib.http.schemas.core import PermissionKey
+    from chalicelib.services.access.permissions import LEGACY_ALIASES, PERMISSIONS
+
+    assert set(get_args(PermissionKey)) == set(PERMISSIONS) | set(LEGACY_ALIASES)
