@@ -45,9 +45,7 @@ def _issue_id(principal: Principal, ref: str) -> str:
 
 
 def _run_for(principal: Principal, agent_id: str, header_run_id: str | None) -> str:
-    if principal.is_agent:
-        if agent_id != principal.id:
-            raise Forbidden("Agents may only check out issues as themselves", {"agentId": agent_id})
+    if principal.is_agent:  # checking out as another agent is refused once the issue is read (404 before 403)
         if not principal.run_id:
             raise Unauthorized("Agent run id required")
         return principal.run_id
