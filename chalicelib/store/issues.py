@@ -23,6 +23,17 @@ class IssuesByCompany(GlobalSecondaryIndex):
     list_sort = UnicodeAttribute(range_key=True)
 
 
+class IssuesByAssignee(GlobalSecondaryIndex):
+    """Sparse: only assigned issues. An agent's work in list order (its inbox; what terminating it frees)."""
+
+    class Meta:
+        index_name = "by-assignee"
+        projection = AllProjection()
+
+    assignee_agent_id = UnicodeAttribute(hash_key=True)
+    list_sort = UnicodeAttribute(range_key=True)
+
+
 class Issue(BaseModel):
     Meta = meta("issues")
 
@@ -54,3 +65,4 @@ class Issue(BaseModel):
     version = NumberAttribute(null=True)
 
     by_company = IssuesByCompany()
+    by_assignee = IssuesByAssignee()

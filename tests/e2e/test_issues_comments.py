@@ -77,7 +77,8 @@ def test_terminated_agents_are_not_woken(api, world):
     api.post(f"/api/agents/{world.bob['id']}/terminate")
     assert api.post(f"/api/issues/{issue['id']}/comments", {"body": '@"Bob Builder" hi'}).status == 201
     runs = api.get(f"/api/agents/{world.bob['id']}/heartbeat-runs").json
-    assert runs == []
+    # only the wakeup slot its termination closed: cancelled, and nothing joined it
+    assert [(r["status"], r["wakeups"], r["error"]) for r in runs] == [("cancelled", [], "Agent terminated")]
 
 
 def test_commenting_on_an_issue_held_by_another_active_run(api, world):

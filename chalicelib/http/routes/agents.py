@@ -6,6 +6,7 @@ from chalicelib.http.schemas.core import (
     AgentCreate, AgentKeyCreate, AgentKeyCreated, AgentKeyOut, AgentOut, AgentUpdate, HeartbeatRunOut,
     RunFinish, RunStatus, RunWithToken,
 )
+from chalicelib.services.issues import agent_work
 from chalicelib.services.runtime import agents, heartbeats
 
 bp = Blueprint(__name__)
@@ -41,6 +42,8 @@ def _lifecycle(action: str):
     @route(bp, f"/agents/{{agentId}}/{action}", "POST", action="agent.lifecycle", summary=f"{action.capitalize()} an agent",
            tag=TAG, response=AgentOut)
     def change(ctx: RequestContext, agentId: str):
+        if action == "terminate":  # frees its runs and its issues too
+            return agents.to_json(agent_work.terminate(ctx.principal, agentId, ctx.now))
         return agents.to_json(agents.change_status(ctx.principal, agentId, action, ctx.now))
 
     change.__name__ = f"{action}_agent"

@@ -76,21 +76,26 @@ def checkout(principal: Principal, ref: str, agent_id: str, expected: list[str],
         _check_run(principal, issue, agent_id, run_id, run, found.get((Agent, agent_id)), now)
         if issue.checkout_run_id == run_id and issue.assignee_agent_id == agent_id:
             return issue  # idempotent: this run already holds it
-        if issue.assignee_agent_id not in (None, agent_id) or issue.status not in expected:
+        if issue.status not in expected or (issue.assignee_agent_id not in (None, agent_id)
+                                            and not _assignee_terminated(issue)):
             raise Conflict(CONFLICT, issue_guards.checkout_details(issue))
         try:
             issue_status.check_checkout(issue.status)
         except issue_status.TransitionError as exc:
             raise Unprocessable(exc.message, {"from": exc.from_status, "to": exc.to_status})
         action = "issue.checked_out"
-        if issue.checkout_run_id:  # held by another run of this agent (or an orphaned lock)
+        if issue.assignee_agent_id not in (None, agent_id):  # its assignee was terminated: adopt it
+            action = "issue.stale_lock_takeover"
+        elif issue.checkout_run_id:  # held by another run of this agent (or an orphaned lock)
             holder = get_many([(HeartbeatRun, issue.checkout_run_id)])[(HeartbeatRun, issue.checkout_run_id)]
             if holder is not None and heartbeats.is_active(holder, now):
                 raise Conflict(CONFLICT, issue_guards.checkout_details(issue))
             action = "issue.stale_lock_takeover"
         try:
             return _write(principal, issue, agent_id, run_id, action, now)
-        except TransactionConflict:
+        except TransactionConflict as conflict:
+            if "assignee" in conflict.tags:  # terminated (or unapproved) meanwhile: no retry can help
+                raise Conflict("The agent can no longer take work", {"agentId": agent_id})
             continue  # someone else changed the issue first: re-read and decide again
     raise Conflict(CONFLICT, {"issueId": issue_id})
 
@@ -127,16 +132,26 @@ def _write(principal: Principal, issue: Issue, agent_id: str, run_id: str, actio
     details = {"identifier": issue.identifier, "agentId": agent_id, "runId": run_id, "fromStatus": issue.status}
     if action == "issue.stale_lock_takeover":
         details["previousRunId"] = issue.checkout_run_id
+        details["previousAssigneeAgentId"] = issue.assignee_agent_id
     tx = Transaction()
     tx.update(Issue(id=issue.id), actions=[getattr(Issue, a).set(v) for a, v in values.items()],
               condition=issue_guards.unchanged(issue), tag="issue")
     # The caller's run must still be active when the lock is taken (not finished in between).
     tx.check(HeartbeatRun, run_id, condition=HeartbeatRun.status.is_in("queued", "running"), tag="run")
+    # ...and its agent still able to work: a checkout never lands after the agent's termination.
+    agents.assignable_check(tx, agent_id)
     tx.save(activity.entry(principal, issue.company_id, action, "issue", issue.id, now, details))
     issue_guards.commit(tx)
     for attr, value in values.items():
         setattr(issue, attr, value)
     return issue
+
+
+def _assignee_terminated(issue: Issue) -> bool:
+    """Read only on the conflict path: an issue assigned to a terminated agent is free to take (its
+    termination releases it, but a crash or a lagging index may have left it behind)."""
+    assignee = get_many([(Agent, issue.assignee_agent_id)])[(Agent, issue.assignee_agent_id)]
+    return assignee is not None and assignee.status == "terminated"
 
 
 def release(principal: Principal, ref: str, now: datetime) -> Issue:

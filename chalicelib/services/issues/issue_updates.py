@@ -16,6 +16,7 @@ from chalicelib.logic import issue_status
 from chalicelib.services import activity
 from chalicelib.services.issues import execution_close, issue_comments, issue_guards, issue_lookup, issues
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.runtime import agents
 from chalicelib.store.agents import Agent
 from chalicelib.store.issues import Issue, list_sort_key
 from chalicelib.store.transactions import Transaction, TransactionConflict
@@ -48,6 +49,8 @@ def update(principal: Principal, ref: str, data: dict[str, Any], now: datetime) 
         try:
             return _attempt(principal, issue, data, comment_body, mentioned_ids, now)
         except TransactionConflict as conflict:
+            if "assignee" in conflict.tags:
+                raise Conflict("The assignee can no longer take work", {"assigneeAgentId": data.get("assigneeAgentId")})
             if not issue_guards.only_wakeups_failed(conflict):
                 raise issue_guards.lost_race(issue)
             issue = issue_lookup.find(issue.id)  # an agent's queued run started: re-read, retry
@@ -96,6 +99,8 @@ def _attempt(principal: Principal, issue: Issue, data: dict[str, Any], comment_b
         issue_comments.add_comment_ops(tx, principal, issue, comment, [refs.agents.get(a) for a in mentioned_ids],
                                        final_assignee, wakeups, now)
     wakeups.add_to(tx, now)
+    if changes.get("assignee_agent_id"):
+        agents.assignable_check(tx, changes["assignee_agent_id"])
     issue_guards.commit(tx)
     for attr, value in values.items():
         setattr(issue, attr, value)

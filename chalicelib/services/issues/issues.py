@@ -195,10 +195,14 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
                                {"identifier": identifier, "title": issue.title, "status": status,
                                 "assigneeAgentId": assignee_id}))
         wakeups.add_to(tx, now)
+        if assignee_id:
+            agents.assignable_check(tx, assignee_id)
         try:
             issue_guards.commit(tx)
             return issue
         except TransactionConflict as conflict:
+            if "assignee" in conflict.tags:
+                raise Conflict("The assignee can no longer take work", {"assigneeAgentId": assignee_id})
             if not issue_guards.only_wakeups_failed(conflict):
                 raise Conflict("Could not create the issue; try again", {"identifier": identifier})
             assignee = agents.find(assignee_id)  # its queued run was started: join the new slot

@@ -40,7 +40,10 @@ def apply_index(trigger: RoutineTrigger, routine: Routine) -> None:
 def add_due_index_ops(tx: Transaction, routine: Routine, resumed: bool, now: datetime) -> None:
     """After a routine change, bring its schedule triggers' index entries in line (same transaction).
 
-    Resuming recomputes nextRunAt from now: nothing is "missed" while a routine is paused."""
+    Resuming recomputes nextRunAt from now: nothing is "missed" while a routine is paused. Only what
+    changes is written: `next_run_at` only when recomputed (the trigger was out of the index, so no
+    tick is advancing it), never a copy of what was read, which would undo a tick's advance (issue #10).
+    """
     for trigger in routine_lookup.triggers_of(routine.id):
         if trigger.kind != "schedule":
             continue
@@ -48,11 +51,13 @@ def add_due_index_ops(tx: Transaction, routine: Routine, resumed: bool, now: dat
         if resumed and trigger.enabled:
             trigger.next_run_at = next_run(trigger, now)
         apply_index(trigger, routine)
-        if (trigger.due_shard, trigger.next_run_at) == before:
-            continue
-        actions = [RoutineTrigger.updated_at.set(iso(now))]
-        actions.append(RoutineTrigger.next_run_at.set(trigger.next_run_at) if trigger.next_run_at
-                       else RoutineTrigger.next_run_at.remove())
-        actions.append(RoutineTrigger.due_shard.set(trigger.due_shard) if trigger.due_shard
-                       else RoutineTrigger.due_shard.remove())
-        tx.update(trigger, actions=actions, condition=RoutineTrigger.id.exists(), tag="trigger")
+        actions = []
+        if trigger.next_run_at != before[1]:
+            actions.append(RoutineTrigger.next_run_at.set(trigger.next_run_at) if trigger.next_run_at
+                           else RoutineTrigger.next_run_at.remove())
+        if trigger.due_shard != before[0]:
+            actions.append(RoutineTrigger.due_shard.set(trigger.due_shard) if trigger.due_shard
+                           else RoutineTrigger.due_shard.remove())
+        if actions:
+            tx.update(RoutineTrigger(id=trigger.id), actions=actions + [RoutineTrigger.updated_at.set(iso(now))],
+                      condition=RoutineTrigger.id.exists(), tag="trigger")

@@ -146,6 +146,10 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
         except (TransactionConflict, TransactWriteError) as exc:
             _raise_if_claim_lost(req, exc)
+            if isinstance(exc, TransactionConflict) and "assignee" in exc.tags:
+                return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
+                                                      "The assignee can no longer take work (terminated or "
+                                                      "pending approval)", now))
             landed = _landed(req, run_id, exc)
             if landed:
                 return DispatchResult(landed)
@@ -279,6 +283,7 @@ def _create_issue(actor, routine: Routine, req: RunRequest, values: dict, run_id
         tx.update(routine, actions=actions, condition=Routine.live_issue_id.does_not_exist(), tag="live")
     if agent is not None:
         heartbeats.add_wakeup(tx, agent, "routine_dispatched", now, issueId=issue.id, routineRunId=run_id)
+        agents.assignable_check(tx, agent.id)
     _common_ops(tx, actor, routine, req, run, idem, digest, now)
     tx.commit()
     return run

@@ -116,6 +116,10 @@ def create(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
 
 
 def update(principal: Principal, trigger_id: str, data: dict[str, Any], now: datetime) -> RoutineTrigger:
+    """Writes only what changes (UpdateItem), conditioned on what the decision read: the schedule
+    fields and `enabled` it recomputed nextRunAt from, the signing mode it validated against. The
+    scheduler's concurrent writes (nextRunAt, lastFiredAt, lastResult) and a concurrent secret rotation
+    are never undone (issue #10)."""
     trigger, routine = _managed(principal, trigger_id)
     stray = sorted(set(data) - {"label", "enabled"} - _KIND_FIELDS[trigger.kind])
     if stray:
@@ -123,33 +127,54 @@ def update(principal: Principal, trigger_id: str, data: dict[str, Any], now: dat
     for wire in ("enabled", "cronExpression", "timezone", "signingMode", "replayWindowSec"):
         if wire in data and data[wire] is None:
             raise BadRequest("Validation failed", {wire: "must not be null"})
-    was_enabled = bool(trigger.enabled)
-    if "label" in data:
-        trigger.label = data["label"]
-    if "enabled" in data:
-        trigger.enabled = data["enabled"]
+    read = {a: getattr(trigger, a) for a in _WRITABLE}
+    for wire, attr in _PLAIN_FIELDS.items():
+        if wire in data:
+            setattr(trigger, attr, data[wire])
+    decided_on: list[str] = []  # attributes whose read values the new values were computed from
     if trigger.kind == "schedule":
-        schedule_changed = any(k in data for k in ("cronExpression", "timezone"))
-        trigger.cron_expression = data.get("cronExpression", trigger.cron_expression)
-        trigger.timezone = data.get("timezone", trigger.timezone)
         _validate_schedule(trigger)
         _require_runnable_schedule(trigger, routine)
+        schedule_changed = (trigger.cron_expression, trigger.timezone) != (read["cron_expression"], read["timezone"])
         if not trigger.enabled:
             trigger.next_run_at = None
-        elif schedule_changed or not was_enabled or not trigger.next_run_at:
+        elif schedule_changed or not read["enabled"] or not trigger.next_run_at:
             trigger.next_run_at = next_run(trigger, now)
         apply_index(trigger, routine)
-    elif trigger.kind == "webhook":
-        trigger.signing_mode = data.get("signingMode", trigger.signing_mode)
-        trigger.replay_window_sec = data.get("replayWindowSec", trigger.replay_window_sec)
+        decided_on = ["enabled", "cron_expression", "timezone"]
+        if trigger.next_run_at == read["next_run_at"] and trigger.due_shard != read["due_shard"]:
+            decided_on.append("next_run_at")  # re-indexed at the schedule point it read
     trigger.updated_at = iso(now)
+    actions = [_set_or_remove(getattr(RoutineTrigger, a), getattr(trigger, a)) for a in _WRITABLE
+               if getattr(trigger, a) != read[a]]
+    condition = RoutineTrigger.id.exists()
+    for attr in decided_on:
+        condition = condition & _same(getattr(RoutineTrigger, attr), read[attr])
     tx = Transaction()
-    tx.save(trigger, condition=RoutineTrigger.id.exists())
+    tx.update(RoutineTrigger(id=trigger.id), actions=actions + [RoutineTrigger.updated_at.set(trigger.updated_at)],
+              condition=condition, tag="trigger")
     _touch_routine(tx, routine, now)
     tx.save(activity.entry(principal, routine.company_id, "routine.trigger_updated", "routine_trigger", trigger.id, now,
                            {"routineId": routine.id, "changes": sorted(data)}))
     _commit(tx)
-    return trigger
+    return RoutineTrigger.get(trigger.id, consistent_read=True)
+
+
+# body field -> attribute, for fields copied as given (kind checks above decide which are allowed)
+_PLAIN_FIELDS = {"label": "label", "enabled": "enabled", "cronExpression": "cron_expression", "timezone": "timezone",
+                 "signingMode": "signing_mode", "replayWindowSec": "replay_window_sec"}
+# what a PATCH may write besides updated_at
+_WRITABLE = ("label", "enabled", "cron_expression", "timezone", "next_run_at", "due_shard", "signing_mode",
+             "replay_window_sec")
+
+
+def _same(attribute: Any, value: Any) -> Any:
+    """Condition: the attribute still holds `value` (absent when None)."""
+    return attribute == value if value is not None else attribute.does_not_exist()
+
+
+def _set_or_remove(attribute: Any, value: Any) -> Any:
+    return attribute.set(value) if value is not None else attribute.remove()
 
 
 def delete(principal: Principal, trigger_id: str, now: datetime) -> None:
@@ -170,25 +195,30 @@ def rotate_secret(principal: Principal, trigger_id: str, now: datetime) -> tuple
         raise Unprocessable("Only webhook triggers have a secret to rotate", {"kind": trigger.kind})
     secret = generate_secret(trigger.signing_mode)
     tx = Transaction()
-    set_secret(trigger, secret, now, tx)
+    # The secret's format follows the signing mode it was generated for: a concurrent mode change fails it.
+    set_secret(trigger, secret, now, tx, condition=_same(RoutineTrigger.signing_mode, trigger.signing_mode))
     tx.save(activity.entry(principal, routine.company_id, "routine.trigger_secret_rotated", "routine_trigger", trigger.id,
                            now, {"routineId": routine.id}))
     try:
         tx.commit()
-    except TransactionConflict:
-        raise NotFound("Trigger not found")  # deleted meanwhile
+    except TransactionConflict:  # deleted, or its signing mode changed, meanwhile
+        find_again = routine_lookup.find_trigger(trigger.id)
+        raise Conflict("The trigger changed meanwhile; retry the rotation", {"signingMode": find_again.signing_mode})
     return trigger, _secret_material(trigger, secret)
 
 
-def set_secret(trigger: RoutineTrigger, secret: str, now: datetime, tx: Transaction | None = None) -> None:
+def set_secret(trigger: RoutineTrigger, secret: str, now: datetime, tx: Transaction | None = None,
+               condition: Any = None) -> None:
     """Seal `secret` into the trigger (rotation; tests use it to install a known test-vector secret)."""
     stamp = iso(now)
     envelope = webhook_secrets.seal(secret, trigger.id)
     own = tx is None
     tx = tx or Transaction()
-    tx.update(trigger, actions=[RoutineTrigger.secret_envelope.set(envelope), RoutineTrigger.last_rotated_at.set(stamp),
-                                RoutineTrigger.updated_at.set(stamp)],
-              condition=RoutineTrigger.id.exists(), tag="trigger")
+    guard = RoutineTrigger.id.exists() if condition is None else RoutineTrigger.id.exists() & condition
+    tx.update(RoutineTrigger(id=trigger.id), actions=[RoutineTrigger.secret_envelope.set(envelope),
+                                                     RoutineTrigger.last_rotated_at.set(stamp),
+                                                     RoutineTrigger.updated_at.set(stamp)],
+              condition=guard, tag="trigger")
     trigger.secret_envelope, trigger.last_rotated_at, trigger.updated_at = envelope, stamp, stamp
     if own:
         tx.commit()

@@ -26,7 +26,7 @@ from chalicelib.services.access.principals import Principal
 from chalicelib.services.issues import issue_lookup
 from chalicelib.services.org import companies, planning
 from chalicelib.services.routines import due_index, routine_lookup
-from chalicelib.services.routines.routine_lookup import get_visible, updated_key
+from chalicelib.services.routines.routine_lookup import find, get_visible, updated_key
 from chalicelib.services.routines.routine_shapes import (
     issue_full_json, issue_summary_json, routine_json, run_json, trigger_json, trigger_summary_json,
 )
@@ -92,7 +92,11 @@ _PLAIN_FIELDS = {
 
 
 def update(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> Routine:
+    """Writes only the attributes that change (UpdateItem), conditioned on the routine's `updated_key`
+    as read, which every routine and trigger change moves. Runs write other attributes (the live-issue
+    slot, last run) and are never undone by a PATCH (issue #10)."""
     routine = get_visible(principal, routine_id, "routine.update")
+    read = {a: getattr(routine, a) for a in _WRITABLE}
     old_status, old_assignee = routine.status, routine.assignee_agent_id
     new_status = data.get("status", old_status)
     if new_status is None:
@@ -134,8 +138,11 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
 
     stamp, previous_key = iso(now), routine.updated_key
     routine.updated_at, routine.updated_key = stamp, updated_key(stamp, routine.id)
+    actions = [Routine.updated_at.set(stamp), Routine.updated_key.set(routine.updated_key)]
+    actions += [getattr(Routine, a).set(getattr(routine, a)) if getattr(routine, a) is not None
+                else getattr(Routine, a).remove() for a in _WRITABLE if getattr(routine, a) != read[a]]
     tx = Transaction()
-    tx.save(routine, condition=Routine.updated_key == previous_key, tag="routine")
+    tx.update(Routine(id=routine.id), actions=actions, condition=Routine.updated_key == previous_key, tag="routine")
     due_index.add_due_index_ops(tx, routine, resumed=old_status != "active" and new_status == "active", now=now)
     tx.save(activity.entry(principal, routine.company_id, "routine.updated", "routine", routine.id, now,
                            {"changes": sorted(data.keys()), "status": new_status}))
@@ -143,7 +150,12 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
         tx.commit()
     except (TransactionConflict, TransactWriteError):
         raise Conflict("The routine changed meanwhile; reload and retry")
-    return routine
+    return find(routine.id)
+
+
+# What a PATCH may write besides updated_at/updated_key (never the live slot or last run: runs own those).
+_WRITABLE = ("title", "description", "priority", "concurrency_policy", "catch_up_policy", "assignee_agent_id",
+             "project_id", "goal_id", "parent_issue_id", "variables", "status")
 
 
 # --- reads -----------------------------------------------------------------------------------------

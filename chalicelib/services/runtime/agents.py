@@ -13,12 +13,14 @@ from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
 from chalicelib.services.org import companies
 from chalicelib.store.agents import Agent
+from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import Credential
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.transactions import Transaction, TransactionConflict
 from chalicelib.store.uniques import UniqueKey, agent_name_key
 
 UNASSIGNABLE_STATUSES = ("terminated", "pending_approval")
+ASSIGNABLE_STATUSES = ("idle", "running", "paused", "error")
 
 
 def find(agent_id: str) -> Agent:
@@ -135,6 +137,8 @@ def change_status(principal: Principal, agent_id: str, action: str, now: datetim
         actions=[Agent.status.set(target), Agent.updated_at.set(iso(now))],
         condition=Agent.status.is_in(*allowed_from),
     )
+    if action == "terminate":
+        _close_wakeup_slot(tx, agent, now)
     tx.save(activity.entry(principal, agent.company_id, {"pause": "agent.paused", "resume": "agent.resumed", "terminate": "agent.terminated"}[action], "agent", agent.id, now, {"from": agent.status, "to": target}))
     try:
         tx.commit()
@@ -142,6 +146,28 @@ def change_status(principal: Principal, agent_id: str, action: str, now: datetim
         raise Conflict(f"Cannot {action} the agent: its status changed", {"status": agent.status})
     agent.status, agent.updated_at = target, iso(now)
     return agent
+
+
+def _close_wakeup_slot(tx: Transaction, agent: Agent, now: datetime) -> None:
+    """A terminated agent's queued run is cancelled in the terminating transaction, and its slot is
+    closed for good: a wakeup decided on a stale read of the agent writes to that slot id, finds a
+    cancelled run (not absent, not queued) and fails its condition, and its retry sees `terminated`."""
+    stamp = iso(now)
+    tx.update(
+        HeartbeatRun(id=agent.next_wake_run_id),
+        actions=[HeartbeatRun.status.set("cancelled"), HeartbeatRun.company_id.set(agent.company_id),
+                 HeartbeatRun.agent_id.set(agent.id), HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
+                 HeartbeatRun.wakeups.set(HeartbeatRun.wakeups | []), HeartbeatRun.finished_at.set(stamp),
+                 HeartbeatRun.error.set("Agent terminated")],
+        condition=HeartbeatRun.id.does_not_exist() | (HeartbeatRun.status == "queued"),
+        tag="slot",
+    )
+
+
+def assignable_check(tx: Transaction, agent_id: str) -> None:
+    """Add to a transaction that gives an agent work: it must still be able to take it (not terminated
+    or pending approval) when the write lands, not only when it was read (tag "assignee")."""
+    tx.check(Agent, agent_id, condition=Agent.status.is_in(*ASSIGNABLE_STATUSES), tag="assignee")
 
 
 def require_assignable(agent: Agent) -> None:

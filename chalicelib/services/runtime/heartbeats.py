@@ -171,6 +171,27 @@ def finish(principal: Principal, run_id: str, status: str, error: str | None, no
     return run
 
 
+def cancel_active_runs(principal: Principal, agent: Agent, reason: str, now: datetime) -> list[str]:
+    """Cancel every queued or running run of the agent (its terminate); returns their ids. Each run
+    is one conditional write on the status read, so a run finishing meanwhile keeps its own end."""
+    cancelled = []
+    stamp = iso(now)
+    for run in HeartbeatRun.by_agent.query(agent.id, scan_index_forward=False,
+                                           filter_condition=HeartbeatRun.status.is_in("queued", "running")):
+        tx = Transaction()
+        tx.update(run, actions=[HeartbeatRun.status.set("cancelled"), HeartbeatRun.finished_at.set(stamp),
+                                HeartbeatRun.error.set(reason)],
+                  condition=HeartbeatRun.status == run.status, tag="run")
+        tx.save(activity.entry(principal, run.company_id, "heartbeat.finished", "heartbeat_run", run.id, now,
+                               {"status": "cancelled", "reason": reason}))
+        try:
+            tx.commit()
+            cancelled.append(run.id)
+        except TransactionConflict:
+            continue  # it finished on its own meanwhile
+    return cancelled
+
+
 def list_for_agent(principal: Principal, agent_id: str, status: str | None, limit: int, cursor: str | None, now: datetime) -> Page:
     agent = agents.get(principal, agent_id, "heartbeat.read")
     if status and status not in STATUSES:
