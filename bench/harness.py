@@ -161,7 +161,7 @@ class World:
 def board_token(*, instance_admin: bool, name: str) -> str:
     """A board user straight in the tables, as `tools.admin create-board-user` makes the first one."""
     from chalicelib import clock
-    from chalicelib.services.access import board_users
+    from chalicelib.services.org import board_users
 
     return board_users.create(None, {"name": name, "isInstanceAdmin": instance_admin}, clock.current().now())[1]
 

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     # Imported only now: table names are fixed from the environment on first import.
     from chalicelib import clock
     from chalicelib.errors import DomainError
-    from chalicelib.services.access import board_users
+    from chalicelib.services.org import board_users
     from chalicelib.services.org.companies import ALL_PERMISSIONS
 
     memberships = {}

@@ -7,7 +7,6 @@ It also records each route for the OpenAPI document.
 """
 from __future__ import annotations
 
-import json
 import logging
 import time
 import uuid
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib import clock
 from chalicelib.config import settings
+from chalicelib.logic import strict_json
 from chalicelib.errors import BadRequest, DomainError, Forbidden, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import principal as principal_resolver
 from chalicelib.logs import log_request
@@ -130,7 +130,7 @@ def error_body(message: str, details: Any = None) -> dict[str, Any]:
 
 def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
-        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        body=strict_json.dumps(body),
         status_code=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
@@ -210,11 +210,9 @@ def _parse_body(spec: RouteSpec, headers: Any, raw: bytes) -> dict[str, Any]:
         if content_type != "application/json" and not content_type.endswith("+json"):
             raise UnsupportedMediaType("Content-Type must be application/json", {"contentType": content_type})
         try:
-            data = json.loads(raw)
-            # Lone surrogates parse but cannot be stored or encoded: refuse them here.
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except (ValueError, UnicodeError, RecursionError):
-            raise BadRequest("Malformed JSON body")
+            data = strict_json.loads(raw)
+        except strict_json.JsonError as exc:
+            raise BadRequest("Malformed JSON body", {"body": str(exc)})
     else:
         data = {}
     if not isinstance(data, dict):

@@ -6,10 +6,14 @@ from typing import Any
 
 from chalicelib.clock import iso
 from chalicelib.ids import new_id
+from chalicelib.services.access import permissions
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import SYSTEM_ACTOR_ID, Principal
 from chalicelib.store.activity import Activity
 from chalicelib.store.pages import Page, query_page
+
+
+INSTANCE_LOG = "instance"  # the activity partition of instance-level events (board users, tokens)
 
 
 def entry(
@@ -66,6 +70,12 @@ def list_for_company(
         type_filter = Activity.entity_type == entity_type
         condition = type_filter if condition is None else condition & type_filter
     return query_page(Activity, company_id, limit=limit, cursor=cursor, newest_first=True, filter_condition=condition)
+
+
+def list_instance(principal: Principal, limit: int, cursor: str | None) -> Page:
+    """The instance-level log (board users, tokens, memberships), newest first."""
+    permissions.precheck(principal, "instance.activity")
+    return query_page(Activity, INSTANCE_LOG, limit=limit, cursor=cursor, newest_first=True)
 
 
 def to_json(item: Activity) -> dict[str, Any]:

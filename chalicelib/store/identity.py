@@ -5,17 +5,36 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from chalicelib.store.base import BaseModel, meta
 
 
+DIRECTORY = "board-users"  # the one partition of the by-directory index: instance admins list users by it
+
+
+class BoardUsersByDirectory(GlobalSecondaryIndex):
+    """Every board user, oldest first: the user list is a Query, not a table Scan."""
+
+    class Meta:
+        index_name = "by-directory"
+        projection = AllProjection()
+
+    directory = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
 class BoardUser(BaseModel):
     Meta = meta("board-users")
 
     id = UnicodeAttribute(hash_key=True)
+    directory = UnicodeAttribute(default=DIRECTORY)
     name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
     is_instance_admin = BooleanAttribute(default=False)
+    status = UnicodeAttribute(default="active")  # active | deactivated (no token of it authenticates)
     # companyId -> list of permissions. Kept on the user item so authenticating a board token is two
     # GetItems (credential, user) rather than a query per request.
     memberships = MapAttribute(default=dict)
     created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute(null=True)
+
+    by_directory = BoardUsersByDirectory()
 
 
 class CredentialsByOwner(GlobalSecondaryIndex):

@@ -27,7 +27,17 @@ def encode_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> dict | None:
+def key_names(source: Any) -> set[str]:
+    """The attributes a LastEvaluatedKey of `source` (a model, or one of its indexes) holds."""
+    if hasattr(source, "_get_schema") and hasattr(source, "_model"):  # an index: its keys and the table's
+        names = {k["AttributeName"] for k in source._get_schema()["key_schema"]}
+        return names | key_names(source._model)
+    return {n for n in (source._hash_keyname, source._range_keyname) if n}
+
+
+def decode_cursor(cursor: str | None, expected_keys: set[str] | None = None) -> dict | None:
+    """The key a cursor carries; 400 for anything this service did not hand out (and, given
+    `expected_keys`, for a key of another table or index, which DynamoDB would answer with an error)."""
     if not cursor:
         return None
     try:
@@ -38,6 +48,8 @@ def decode_cursor(cursor: str | None) -> dict | None:
     if not isinstance(value, dict) or not all(
         isinstance(v, dict) and len(v) == 1 and isinstance(next(iter(v.values())), str) for v in value.values()
     ):
+        raise BadRequest("Invalid cursor", {"cursor": "not a cursor this endpoint issued"})
+    if expected_keys is not None and set(value) != expected_keys:
         raise BadRequest("Invalid cursor", {"cursor": "not a cursor this endpoint issued"})
     return value
 
@@ -57,7 +69,7 @@ def query_page(
     With a filter, a page may hold fewer than `limit` items even though more remain; the cursor says
     whether to go on. That keeps every page at exactly one request.
     """
-    start = decode_cursor(cursor)
+    start = decode_cursor(cursor, key_names(source))
     result = source.query(
         hash_key,
         range_key_condition=range_key_condition,

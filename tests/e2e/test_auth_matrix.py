@@ -7,7 +7,7 @@ from tests.helpers import create, make_world
 
 
 def board_token(api, clock, *, admin=False, member_of=()):
-    from chalicelib.services.access import board_users
+    from chalicelib.services.org import board_users
 
     data = {"name": "Board", "isInstanceAdmin": admin, "memberships": {cid: ["tasks:assign"] for cid in member_of}}
     return board_users.create(None, data, clock.now())[1]

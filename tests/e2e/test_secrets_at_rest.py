@@ -16,7 +16,7 @@ def all_raw_items() -> str:
 
 
 def test_tokens_and_keys_are_only_hashes(api, world, clock):
-    from chalicelib.services.access import board_users
+    from chalicelib.services.org import board_users
 
     board = board_users.create(None, {"name": "Ops", "isInstanceAdmin": True}, clock.now())[1]
     run = api.post(f"/api/agents/{world.alice['id']}/heartbeat/invoke").json

@@ -1,7 +1,7 @@
 """Every blueprint, in one list for app.py."""
-from chalicelib.http.routes import agents, companies, planning, system
+from chalicelib.http.routes import agents, board_users, companies, planning, system
 from chalicelib.http.routes import routines
 from chalicelib.http.routes import issue_files
 from chalicelib.http.routes import issues
 
-ALL_BLUEPRINTS = [system.bp, companies.bp, agents.bp, planning.bp, routines.bp, issue_files.bp, issues.bp]
+ALL_BLUEPRINTS = [system.bp, board_users.bp, companies.bp, agents.bp, planning.bp, routines.bp, issue_files.bp, issues.bp]

@@ -1,11 +1,10 @@
-"""Health, the OpenAPI document, and instance-admin user management."""
+"""Health and the OpenAPI document."""
 from chalice import Blueprint
 
 from chalicelib.config import settings
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.schemas.core import BoardUserCreate, BoardUserCreated, HealthOut
+from chalicelib.http.schemas.core import HealthOut
 from chalicelib.services import health
-from chalicelib.services.access import board_users
 
 bp = Blueprint(__name__)
 
@@ -22,10 +21,3 @@ def get_openapi(ctx: RequestContext):
     from chalicelib.http.openapi import document
 
     return document()
-
-
-@route(bp, "/board-users", "POST", action="board_user.create", summary="Create a board user and its first token (instance admin only)", tag="System",
-       body=BoardUserCreate, response=BoardUserCreated, status=201)
-def create_board_user(ctx: RequestContext):
-    user, token = board_users.create(ctx.principal, ctx.body, ctx.now)
-    return board_users.to_json(user, token)

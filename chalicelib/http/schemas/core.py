@@ -13,9 +13,6 @@ ProjectStatus = Literal["backlog", "planned", "in_progress", "completed", "cance
 GoalStatus = Literal["planned", "active", "achieved", "cancelled"]
 GoalLevel = Literal["company", "team", "agent"]
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "timed_out"]
-# services/access/permissions.py PERMISSIONS, plus the legacy alias it expands
-PermissionKey = Literal["tasks:assign", "agents:create", "agents:configure", "company:manage", "users:manage_permissions",
-                        "agents:manage"]
 
 
 class CompanyCreate(RequestBody):
@@ -195,23 +192,3 @@ class HealthOut(ResponseBody):
     version: Optional[str] = None
     auth_mode: Optional[str] = None
     error: Optional[str] = None
-
-
-class BoardUserCreate(RequestBody):
-    name: text(1, 200, strip=True)
-    email: Optional[text(0, 320)] = None
-    is_instance_admin: bool = False
-    memberships: dict[Id, list[PermissionKey]] = Field(
-        default_factory=dict, description="companyId -> permissions (agents:manage is the legacy name of "
-                                          "agents:create + agents:configure)"
-    )
-
-
-class BoardUserCreated(ResponseBody):
-    id: str
-    name: str
-    email: Optional[str]
-    is_instance_admin: bool
-    memberships: dict[str, list[str]]
-    token: str
-    created_at: Timestamp

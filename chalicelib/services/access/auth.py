@@ -41,9 +41,11 @@ def _authenticate_stored_token(token: str, run_id_header: str | None, now: datet
     _touch(credential, now)
     if credential.kind == "board":
         try:
-            user = BoardUser.get(credential.owner_id)
+            user = BoardUser.get(credential.owner_id, consistent_read=True)
         except BoardUser.DoesNotExist:
             raise Unauthorized("Invalid token")
+        if user.status == "deactivated":
+            raise Unauthorized("User deactivated")
         return Principal(
             kind="board",
             id=user.id,

@@ -6,7 +6,9 @@ Delete order is the reverse: the record (with its activity entry) first, then th
 
 Checks on upload, in order: a body that is not multipart 415; unreadable multipart 400; no `file` field
 (or more than one) 400; content type outside the allowlist 415; larger than the limit 413; empty 422.
-Any principal that can see the issue may list, download and delete its attachments.
+Any principal that can see the issue may list and download its attachments; agents upload and delete
+them under the rule of PATCH and comments (a run while the issue is in_progress; 409 while another
+active run holds the checkout), as upstream lets agents delete attachments; the board always may.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import multipart_upload
 from chalicelib.services import activity
 from chalicelib.services.access.permissions import authorize
-from chalicelib.services.issues import issue_lookup
+from chalicelib.services.issues import issue_guards, issue_lookup
 from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
 from chalicelib.store.attachments import Attachment, blob_key
@@ -37,6 +39,7 @@ def upload(principal: Principal, company_id: str, issue_ref: str, content_type_h
     issue = issue_lookup.find(issue_ref)
     if issue.company_id != company_id:
         raise NotFound("Issue not found")
+    issue_guards.require_agent_may_write(principal, issue, now)
     part = _file_part(content_type_header, raw)
     cfg = settings()
     if part.content_type not in cfg.attachment_content_types:
@@ -60,7 +63,11 @@ def upload(principal: Principal, company_id: str, issue_ref: str, content_type_h
     tx = Transaction()
     tx.save(attachment, condition=Attachment.id.does_not_exist())
     tx.save(activity.entry(principal, issue.company_id, "issue.attachment_added", "issue", issue.id, now, _details(attachment)))
-    blobs.commit_referencing(tx, attachment.blob_key, committed=lambda: _find(attachment_id) is not None)
+    issue_guards.add_holder_unchanged(tx, principal, issue)
+    try:
+        blobs.commit_referencing(tx, attachment.blob_key, committed=lambda: _find(attachment_id) is not None)
+    except TransactionConflict:
+        raise issue_guards.lost_race(issue)
     return attachment
 
 
@@ -103,14 +110,21 @@ def content(principal: Principal, attachment_id: str) -> tuple[Attachment, bytes
 
 def delete(principal: Principal, attachment_id: str, now: datetime) -> None:
     attachment = get(principal, attachment_id, "issue.write")
+    issue = issue_lookup.find(attachment.issue_id) if principal.is_agent else None
+    if issue is not None:
+        issue_guards.require_agent_may_write(principal, issue, now)
     tx = Transaction()
     tx.delete(attachment, condition=Attachment.id.exists(), tag="attachment")
+    if issue is not None:
+        issue_guards.add_holder_unchanged(tx, principal, issue)
     tx.save(activity.entry(principal, attachment.company_id, "issue.attachment_deleted", "issue", attachment.issue_id, now,
                            _details(attachment)))
     try:
         tx.commit()
-    except TransactionConflict:  # deleted concurrently
-        raise NotFound("Attachment not found")
+    except TransactionConflict as conflict:
+        if "issue" in conflict.tags:
+            raise issue_guards.lost_race(issue)
+        raise NotFound("Attachment not found")  # deleted concurrently
     blobs.delete_quietly(attachment.blob_key)
 
 

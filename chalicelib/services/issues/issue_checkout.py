@@ -28,6 +28,7 @@ from chalicelib.services.issues import issue_guards, issue_lookup
 from chalicelib.services.runtime import agents, heartbeats
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.access.references import require_same_company
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.issues import Issue, list_sort_key
@@ -109,8 +110,7 @@ def _check_run(principal: Principal, issue: Issue, agent_id: str, run_id: str, r
             raise Forbidden("The run does not belong to this agent", {"runId": run.id, "agentId": agent_id})
         if agent is None:
             raise NotFound("Agent not found", {"agentId": agent_id})
-        if agent.company_id != issue.company_id:
-            raise Unprocessable("agentId must be an agent of the issue's company", {"agentId": agent_id})
+        require_same_company(principal, agent.company_id, issue.company_id, "agentId", agent_id, "Agent")
         agents.require_assignable(agent)
     if run is None or not heartbeats.is_active(run, now):
         status = heartbeats.effective_status(run, now) if run else "missing"

@@ -9,7 +9,9 @@ Large bodies go to S3 before the transaction (see store/documents.py) and are de
 transaction does not commit.
 
 Documented choices: a PUT without `title` keeps the current title (an explicit null clears it); any
-principal that can see the issue may read and write its documents; only board users may delete.
+principal that can see the issue may read its documents; agents write them under the rule of PATCH
+and comments (a run while the issue is in_progress; 409 while another active run holds the checkout);
+only board users may delete (SPEC §4).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, NotFound
 from chalicelib.ids import new_id
 from chalicelib.services import activity
-from chalicelib.services.issues import issue_lookup
+from chalicelib.services.issues import issue_guards, issue_lookup
 from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
 from chalicelib.store.documents import INLINE_BODY_MAX_BYTES, DocumentRevision, IssueDocument, body_blob_key
@@ -126,6 +128,7 @@ def _bodies_of(items: list[DocumentRevision]) -> list[str]:
 def put_document(principal: Principal, issue_ref: str, key: str, data: dict[str, Any], now: datetime) -> tuple[dict[str, Any], bool]:
     """Create (revision 1) or update (next revision); returns (document JSON, created?)."""
     issue = issue_lookup.get(principal, issue_ref, "issue.write")
+    issue_guards.require_agent_may_write(principal, issue, now)
     key = normalize_key(key)
     base = data.get("baseRevisionId")
     current = _find(issue.id, key)
@@ -152,9 +155,12 @@ def _create(principal: Principal, issue: Issue, key: str, data: dict[str, Any], 
     tx.save(document, condition=IssueDocument.issue_id.does_not_exist(), tag="document")
     tx.save(_revision(principal, document, body, data.get("changeSummary"), stamp), condition=DocumentRevision.document_id.does_not_exist(), tag="revision")
     tx.save(activity.entry(principal, issue.company_id, "issue.document_created", "issue", issue.id, now, _details(document)))
+    issue_guards.add_holder_unchanged(tx, principal, issue)
     try:
         blobs.commit_referencing(tx, blob, committed=lambda: _latest_is(issue.id, key, revision_id))
-    except TransactionConflict:  # created by someone else meanwhile
+    except TransactionConflict as conflict:  # created by someone else meanwhile, or the issue checked out
+        if "issue" in conflict.tags:
+            raise issue_guards.lost_race(issue)
         raise _revision_conflict(_find(issue.id, key), None)
     return to_json(document, body)
 
@@ -186,9 +192,12 @@ def _update(principal: Principal, issue: Issue, current: IssueDocument, data: di
     tx.update(current, actions=actions, condition=IssueDocument.latest_revision_id == base, tag="document")
     tx.save(_revision(principal, updated, body, data.get("changeSummary"), stamp), condition=DocumentRevision.document_id.does_not_exist(), tag="revision")
     tx.save(activity.entry(principal, issue.company_id, "issue.document_updated", "issue", issue.id, now, _details(updated)))
+    issue_guards.add_holder_unchanged(tx, principal, issue)
     try:
         blobs.commit_referencing(tx, blob, committed=lambda: _latest_is(issue.id, current.key, revision_id))
-    except TransactionConflict:
+    except TransactionConflict as conflict:
+        if "issue" in conflict.tags:
+            raise issue_guards.lost_race(issue)
         raise _revision_conflict(_find(issue.id, current.key), base)
     return to_json(updated, body)
 

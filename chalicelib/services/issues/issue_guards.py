@@ -18,6 +18,7 @@ from chalicelib.services.access.principals import Principal
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.issues import Issue
+from chalicelib.store.reads import get_many
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
 MAX_ATTEMPTS = 8  # re-reads after losing a race on the issue itself (checkout)
@@ -95,6 +96,27 @@ def refuse_if_held_by_other_run(principal: Principal, issue: Issue, holder: Hear
         return
     if holder is not None and heartbeats.is_active(holder, now):
         raise Conflict("Issue is checked out by another run", checkout_details(issue))
+
+
+def require_agent_may_write(principal: Principal, issue: Issue, now: datetime) -> None:
+    """An agent writing an issue's documents or attachments follows the rule of PATCH and comments
+    (issue #10): it needs a run while the issue is in_progress, and another active run's checkout
+    is 409. The board always may. Pair it with `add_holder_unchanged` in the write's transaction."""
+    if not principal.is_agent:
+        return
+    require_agent_run(principal, issue)
+    holder_id = holder_run_id(principal, issue)
+    if holder_id:
+        holder = get_many([(HeartbeatRun, holder_id)])[(HeartbeatRun, holder_id)]
+        refuse_if_held_by_other_run(principal, issue, holder, now)
+
+
+def add_holder_unchanged(tx: Transaction, principal: Principal, issue: Issue) -> None:
+    """For agents: the issue's assignee and checkout are still what `require_agent_may_write` read."""
+    if principal.is_agent:
+        tx.check(Issue, issue.id, condition=Issue.id.exists()
+                 & same_value(Issue.assignee_agent_id, issue.assignee_agent_id)
+                 & same_value(Issue.checkout_run_id, issue.checkout_run_id), tag="issue")
 
 
 class Wakeups:

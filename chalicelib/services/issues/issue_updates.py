@@ -67,6 +67,7 @@ def _attempt(principal: Principal, issue: Issue, data: dict[str, Any], comment_b
         issues.require_can_assign(principal, issue.company_id)
     final_assignee_id = changes["assignee_agent_id"] if assignee_changed else issue.assignee_agent_id
     refs = issues.load_references(
+        principal,
         issue.company_id,
         project_id=changes.get("project_id"),
         goal_id=changes.get("goal_id"),

@@ -27,6 +27,7 @@ from chalicelib.services.issues import issue_documents, issue_guards, issue_look
 from chalicelib.services.org import planning
 from chalicelib.services.runtime import agents
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.access.references import require_same_company
 from chalicelib.store.agents import Agent
 from chalicelib.store.companies import Company
 from chalicelib.store.heartbeats import HeartbeatRun
@@ -66,6 +67,7 @@ def resolve_issue_id(ref: str) -> str | None:
 
 
 def load_references(
+    principal: Principal | None,
     company_id: str,
     *,
     project_id: str | None = None,
@@ -103,8 +105,9 @@ def load_references(
         if value and found[(model, value)] is None:
             raise NotFound(f"{label} not found", {field: parent_ref if field == "parentId" else value})
     for field, model, value, label in wanted:
-        if value and found[(model, value)].company_id != company_id:
-            raise Unprocessable(f"{field} must reference an entity of the issue's company", {field: value})
+        if value:
+            given = parent_ref if field == "parentId" else value
+            require_same_company(principal, found[(model, value)].company_id, company_id, field, given, label)
     refs = References(
         project=found.get((Project, project_id)) if project_id else None,
         goal=found.get((Goal, goal_id)) if goal_id else None,
@@ -152,6 +155,7 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
     if assignee_id:
         require_can_assign(principal, company_id)
     refs = load_references(
+        principal,
         company_id,
         project_id=data.get("projectId"),
         goal_id=data.get("goalId"),

@@ -92,7 +92,7 @@ def find(company_id: str) -> Company:
 def list_visible(principal: Principal, limit: int, cursor: str | None) -> Page:
     if principal.is_instance_admin:
         # Instance admins see every company: the one listing that reads a whole table, paged.
-        result = Company.scan(limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor))
+        result = Company.scan(limit=limit, page_size=limit, last_evaluated_key=decode_cursor(cursor, {"id"}))
         raw_page = next(result.page_iter)
         items = [result._map_fn(raw) for raw in raw_page.get("Items", [])]
         return Page(sorted(items, key=lambda c: c.created_at), encode_cursor(result.page_iter.last_evaluated_key))

@@ -11,6 +11,7 @@ from chalicelib.services import activity
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.org import companies
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.access.references import require_same_company
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.planning import Goal, Project
 from chalicelib.store.transactions import Transaction
@@ -45,7 +46,7 @@ def get_goal(principal: Principal, goal_id: str, action: str = "planning.read") 
     return goal
 
 
-def _check_goals(goal_ids: list[str], company_id: str) -> None:
+def _check_goals(principal: Principal, goal_ids: list[str], company_id: str) -> None:
     ids = list(dict.fromkeys(goal_ids))
     bad = [g for g in ids if not is_uuid(g)]
     if bad:
@@ -54,17 +55,15 @@ def _check_goals(goal_ids: list[str], company_id: str) -> None:
     missing = [g for g in ids if g not in found]
     if missing:
         raise NotFound("Goal not found", {"goalIds": missing})
-    foreign = [g for g in ids if found[g].company_id != company_id]
-    if foreign:
-        raise Unprocessable("Goals must belong to the same company", {"goalIds": foreign})
+    for g in ids:
+        require_same_company(principal, found[g].company_id, company_id, "goalIds", g, "Goal")
 
 
-def _check_parent_goal(parent_id: str, company_id: str, goal_id: str) -> None:
+def _check_parent_goal(principal: Principal, parent_id: str, company_id: str, goal_id: str) -> None:
     if parent_id == goal_id:
         raise Unprocessable("A goal cannot be its own parent", {"parentId": parent_id})
     parent = find_goal(parent_id)
-    if parent.company_id != company_id:
-        raise Unprocessable("parentId must be a goal of the same company", {"parentId": parent_id})
+    require_same_company(principal, parent.company_id, company_id, "parentId", parent_id, "Goal")
     seen = {goal_id}
     while parent.parent_id:  # walk up: a cycle through this goal is refused
         if parent.parent_id in seen:
@@ -77,7 +76,7 @@ def create_project(principal: Principal, company_id: str, data: dict[str, Any], 
     authorize(principal, "planning.write", company_id, by_id=False)
     companies.find(company_id)
     if data.get("goalIds"):
-        _check_goals(data["goalIds"], company_id)
+        _check_goals(principal, data["goalIds"], company_id)
     stamp = iso(now)
     project = Project(
         id=new_id(),
@@ -100,7 +99,7 @@ def create_project(principal: Principal, company_id: str, data: dict[str, Any], 
 def update_project(principal: Principal, project_id: str, data: dict[str, Any], now: datetime) -> Project:
     project = get_project(principal, project_id, "planning.write")
     if data.get("goalIds"):
-        _check_goals(data["goalIds"], project.company_id)
+        _check_goals(principal, data["goalIds"], project.company_id)
     stamp = iso(now)
     changes: dict[str, Any] = {}
     for key, attr in (("name", "name"), ("description", "description"), ("status", "status"), ("goalIds", "goal_ids")):
@@ -129,7 +128,7 @@ def create_goal(principal: Principal, company_id: str, data: dict[str, Any], now
     companies.find(company_id)
     goal_id = new_id()
     if data.get("parentId"):
-        _check_parent_goal(data["parentId"], company_id, goal_id)
+        _check_parent_goal(principal, data["parentId"], company_id, goal_id)
     stamp = iso(now)
     goal = Goal(
         id=goal_id,
@@ -152,7 +151,7 @@ def create_goal(principal: Principal, company_id: str, data: dict[str, Any], now
 def update_goal(principal: Principal, goal_id: str, data: dict[str, Any], now: datetime) -> Goal:
     goal = get_goal(principal, goal_id, "planning.write")
     if data.get("parentId"):
-        _check_parent_goal(data["parentId"], goal.company_id, goal.id)
+        _check_parent_goal(principal, data["parentId"], goal.company_id, goal.id)
     changes: dict[str, Any] = {}
     for key, attr in (("title", "title"), ("description", "description"), ("status", "status"), ("level", "level"), ("parentId", "parent_id")):
         if key in data:

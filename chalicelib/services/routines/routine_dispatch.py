@@ -42,7 +42,9 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import iso
-from chalicelib.errors import BadRequest, Conflict, DomainError, Forbidden, NotFound, PayloadTooLarge, Unprocessable
+from chalicelib.errors import (
+    BadRequest, Conflict, DomainError, Forbidden, NotFound, PayloadTooLarge, Unauthorized, Unprocessable,
+)
 from chalicelib.ids import new_id
 from chalicelib.logic import routine_variables as rv
 from chalicelib.services import activity
@@ -85,6 +87,8 @@ class RunRequest:
     scheduled_for: str | None = None
     run_id: str | None = None  # a derived id for schedule runs; new otherwise
     claim: ScheduleClaim | None = None
+    trigger_id: str | None = None  # the body's triggerId, when the trigger itself is not read yet (replays)
+    seen_key: UniqueKey | None = None  # a Standard Webhooks delivery's webhook-id, remembered with its run
 
 
 @dataclass
@@ -97,10 +101,31 @@ def idempotency_key(routine_id: str, source: str, trigger_id: str | None, key: s
     return f"idem#{routine_id}#{source}#{trigger_id or '-'}#{key}"
 
 
-def request_hash(payload: Any, variables: Any) -> str:
-    canonical = json.dumps({"payload": payload, "variables": variables}, sort_keys=True, separators=(",", ":"),
+def request_hash(req: RunRequest) -> str:
+    """The fingerprint a repeat of an idempotency key must match: payload, variables and overrides."""
+    fields = {"payload": req.payload, "variables": req.variables, "projectId": req.project_id,
+              "assigneeAgentId": req.assignee_agent_id, **req.workspace}
+    canonical = json.dumps({k: v for k, v in fields.items() if v is not None}, sort_keys=True, separators=(",", ":"),
                            ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _idempotency_key_of(routine: Routine, req: RunRequest) -> str | None:
+    if not req.idempotency_key:
+        return None
+    return idempotency_key(routine.id, req.source, req.trigger.id if req.trigger else req.trigger_id, req.idempotency_key)
+
+
+def find_replay(routine: Routine, req: RunRequest) -> DispatchResult | None:
+    """The run an earlier request with this idempotency key created (replayed), or None. Decided from
+    the stored key and its fingerprint alone, before any check of the routine's, trigger's or
+    variables' current state (issue #10): the same request gets the same answer, whatever changed
+    since. 422 when the key was used with a different payload, variables or overrides."""
+    idem = _idempotency_key_of(routine, req)
+    if idem is None:
+        return None
+    _check_size(req)
+    return _replay(idem, request_hash(req))
 
 
 def _resolve_variables(routine: Routine, req: RunRequest) -> dict[str, Any]:
@@ -114,28 +139,28 @@ def _resolve_variables(routine: Routine, req: RunRequest) -> dict[str, Any]:
         raise Unprocessable(str(exc))
 
 
-def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: datetime) -> DispatchResult:
+def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: datetime,
+             replay_checked: bool = False) -> DispatchResult:
     """Create the run (and its issue when the policy says so). Raises 422 before creating anything when
     variables do not resolve; returns the original run when the idempotency key was used before.
 
     A schedule run (req.claim set) never raises a DomainError: with no caller to answer, it is recorded
-    as a failed run. It raises ClaimLost when its tick was claimed by someone else."""
-    idem = idempotency_key(routine.id, req.source, req.trigger.id if req.trigger else None, req.idempotency_key) \
-        if req.idempotency_key else None
+    as a failed run. It raises ClaimLost when its tick was claimed by someone else.
+    `replay_checked`: the caller already looked for a replay (find_replay), first thing."""
+    idem = _idempotency_key_of(routine, req)
     run_id = req.run_id or new_id()
+    _check_size(req)  # first: it also refuses payloads that cannot be encoded, before hashing them
+    digest = request_hash(req)
+    if idem and not replay_checked:
+        replay = _replay(idem, digest)
+        if replay:
+            return replay
     try:
-        _check_size(req)  # first: it also refuses payloads that cannot be encoded, before hashing them
-        digest = request_hash(req.payload, req.variables)
         values = _resolve_variables(routine, req)
     except DomainError as exc:
         if req.claim is None:
             raise
-        # schedule runs carry no payload, so the hash cannot fail here
-        return DispatchResult(_record_failure(None, routine, req, run_id, idem, request_hash(None, None), exc.message, now))
-    if idem:
-        replay = _replay(idem, digest)
-        if replay:
-            return replay
+        return DispatchResult(_record_failure(None, routine, req, run_id, idem, digest, exc.message, now))
     for attempt in range(MAX_ATTEMPTS):
         if attempt:  # the caller's read was consistent; later attempts need a fresh one
             routine = Routine.get(routine.id, consistent_read=True)
@@ -146,6 +171,7 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             return DispatchResult(_create_issue(actor, routine, req, values, run_id, idem, digest, now))
         except (TransactionConflict, TransactWriteError) as exc:
             _raise_if_claim_lost(req, exc)
+            _raise_if_replayed_delivery(exc)
             if isinstance(exc, TransactionConflict) and "assignee" in exc.tags:
                 return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
                                                       "The assignee can no longer take work (terminated or "
@@ -179,6 +205,12 @@ def _landed(req: RunRequest, run_id: str, exc: Exception) -> RoutineRun | None:
         return RoutineRun.get(run_id, consistent_read=True)
     except RoutineRun.DoesNotExist:
         return None
+
+
+def _raise_if_replayed_delivery(exc: Exception) -> None:
+    """A concurrent delivery with the same Standard Webhooks `webhook-id` committed first: a replay."""
+    if isinstance(exc, TransactionConflict) and "webhook_id" in exc.tags:
+        raise Unauthorized("Unauthorized") from exc
 
 
 def _raise_if_claim_lost(req: RunRequest, exc: Exception) -> None:
@@ -237,6 +269,9 @@ def _common_ops(tx: Transaction, actor: Principal | None, routine: Routine, req:
     if idem:
         tx.save(UniqueKey(key=idem, ref=run.id, data=digest, expires_at=now + IDEMPOTENCY_TTL),
                 condition=UniqueKey.key.does_not_exist(), tag="idem")
+    if req.seen_key is not None:  # the delivery's webhook-id is remembered only with the run it produced
+        req.seen_key.ref = run.id
+        tx.save(req.seen_key, condition=UniqueKey.key.does_not_exist() | (UniqueKey.expires_at < now), tag="webhook_id")
     tx.save(activity.entry(actor, routine.company_id,
                            f"routine.run_{run.status}", "routine_run", run.id, now,
                            {"routineId": routine.id, "source": req.source, "linkedIssueId": run.linked_issue_id}))
@@ -301,6 +336,7 @@ def _record_failure(actor, routine: Routine, req: RunRequest, run_id: str, idem,
         tx.commit()
     except (TransactionConflict, TransactWriteError) as exc:
         _raise_if_claim_lost(req, exc)
+        _raise_if_replayed_delivery(exc)
         if idem:
             replay = _replay(idem, digest)
             if replay:
@@ -315,32 +351,35 @@ def list_runs(routine: Routine, limit: int, cursor: str | None) -> Page:
 
 
 def run_manually(principal: Principal, routine_id: str, data: dict[str, Any], now: datetime) -> DispatchResult:
-    """POST /routines/{id}/run: archived → 409; paused routines may be run by hand."""
+    """POST /routines/{id}/run: archived → 409; paused routines may be run by hand. A repeated
+    idempotency key is answered first, from the key alone (issue #10)."""
     routine = routine_lookup.get_visible(principal, routine_id, "routine.manage")
-    if routine.status == "archived":
-        raise Conflict("Archived routines cannot run", {"status": routine.status})
-    trigger = None
-    if data.get("triggerId"):
-        try:
-            trigger = routine_lookup.find_trigger(data["triggerId"])
-        except NotFound:
-            raise NotFound("Trigger not found", {"triggerId": data["triggerId"]})
-        if trigger.routine_id != routine.id:
-            raise Forbidden("The trigger belongs to another routine", {"triggerId": trigger.id})
-        if not trigger.enabled:
-            raise Conflict("The trigger is disabled", {"triggerId": trigger.id})
-    if data.get("projectId"):
-        routine_lookup.check_project(data["projectId"], routine.company_id)
     assignee = data.get("assigneeAgentId")
-    if assignee:
-        if principal.is_agent and assignee != principal.id:
-            raise Forbidden("Agents may not assign routine runs to other agents")
-        routine_lookup.check_assignee(assignee, routine.company_id)
+    if assignee and principal.is_agent and assignee != principal.id:
+        raise Forbidden("Agents may not assign routine runs to other agents")
     req = RunRequest(
-        source=data.get("source") or "manual", trigger=trigger, payload=data.get("payload"),
+        source=data.get("source") or "manual", payload=data.get("payload"), trigger_id=data.get("triggerId"),
         variables=data.get("variables"), idempotency_key=data.get("idempotencyKey"),
         project_id=data.get("projectId"), assignee_agent_id=assignee,
         workspace={k: data[k] for k in ("executionWorkspaceId", "executionWorkspacePreference",
                                         "executionWorkspaceSettings") if k in data},
     )
-    return dispatch(principal, routine, req, now)
+    replay = find_replay(routine, req)
+    if replay is not None:
+        return replay
+    if routine.status == "archived":
+        raise Conflict("Archived routines cannot run", {"status": routine.status})
+    if data.get("triggerId"):
+        try:
+            req.trigger = routine_lookup.find_trigger(data["triggerId"])
+        except NotFound:
+            raise NotFound("Trigger not found", {"triggerId": data["triggerId"]})
+        if req.trigger.routine_id != routine.id:
+            raise Forbidden("The trigger belongs to another routine", {"triggerId": req.trigger.id})
+        if not req.trigger.enabled:
+            raise Conflict("The trigger is disabled", {"triggerId": req.trigger.id})
+    if data.get("projectId"):
+        routine_lookup.check_project(principal, data["projectId"], routine.company_id)
+    if assignee:
+        routine_lookup.check_assignee(principal, assignee, routine.company_id)
+    return dispatch(principal, routine, req, now, replay_checked=True)

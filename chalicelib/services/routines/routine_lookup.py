@@ -5,11 +5,12 @@ this module and none of them is imported by it.
 """
 from __future__ import annotations
 
-from chalicelib.errors import NotFound, Unprocessable
+from chalicelib.errors import NotFound
 from chalicelib.ids import is_uuid
 from chalicelib.logic import routine_variables as rv
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.access.references import require_same_company
 from chalicelib.services.issues import issue_lookup
 from chalicelib.services.org import planning
 from chalicelib.services.runtime import agents
@@ -57,28 +58,24 @@ def is_fireable(routine: Routine) -> bool:
 
 # --- reference checks (routine create/update and manual-run overrides) ------------------------------
 
-def check_project(project_id: str, company_id: str) -> None:
+def check_project(principal: Principal | None, project_id: str, company_id: str) -> None:
     project = planning.find_project(project_id)
-    if project.company_id != company_id:
-        raise Unprocessable("projectId must be a project of the routine's company", {"projectId": project_id})
+    require_same_company(principal, project.company_id, company_id, "projectId", project_id, "Project")
 
 
-def check_assignee(agent_id: str, company_id: str) -> Agent:
+def check_assignee(principal: Principal | None, agent_id: str, company_id: str) -> Agent:
     agent = agents.find(agent_id)
-    if agent.company_id != company_id:
-        raise Unprocessable("assigneeAgentId must be an agent of the routine's company", {"assigneeAgentId": agent_id})
+    require_same_company(principal, agent.company_id, company_id, "assigneeAgentId", agent_id, "Agent")
     agents.require_assignable(agent)
     return agent
 
 
-def check_goal(goal_id: str, company_id: str) -> None:
+def check_goal(principal: Principal | None, goal_id: str, company_id: str) -> None:
     goal = planning.find_goal(goal_id)
-    if goal.company_id != company_id:
-        raise Unprocessable("goalId must be a goal of the routine's company", {"goalId": goal_id})
+    require_same_company(principal, goal.company_id, company_id, "goalId", goal_id, "Goal")
 
 
-def resolve_parent_issue(ref: str, company_id: str) -> str:
+def resolve_parent_issue(principal: Principal | None, ref: str, company_id: str) -> str:
     issue = issue_lookup.find(ref)
-    if issue.company_id != company_id:
-        raise Unprocessable("parentIssueId must be an issue of the routine's company", {"parentIssueId": ref})
+    require_same_company(principal, issue.company_id, company_id, "parentIssueId", ref, "Issue")
     return issue.id

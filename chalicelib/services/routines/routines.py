@@ -60,12 +60,12 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
     companies.find(company_id)
     title, description = data["title"], data.get("description")
     decls = _check_variables(title, description, data.get("variables"))
-    routine_lookup.check_project(data["projectId"], company_id)
+    routine_lookup.check_project(principal, data["projectId"], company_id)
     if data.get("goalId"):
-        routine_lookup.check_goal(data["goalId"], company_id)
-    parent_id = routine_lookup.resolve_parent_issue(data["parentIssueId"], company_id) if data.get("parentIssueId") else None
+        routine_lookup.check_goal(principal, data["goalId"], company_id)
+    parent_id = routine_lookup.resolve_parent_issue(principal, data["parentIssueId"], company_id) if data.get("parentIssueId") else None
     if assignee_id:
-        routine_lookup.check_assignee(assignee_id, company_id)
+        routine_lookup.check_assignee(principal, assignee_id, company_id)
     status = data.get("status") or "active"
     if status == "active" and not assignee_id:
         status = "paused"  # SPEC §5: an active routine needs someone to run it
@@ -108,7 +108,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
             raise Forbidden("Agents may not reassign routines")
         authorize(principal, "issue.assign", routine.company_id)
         if data["assigneeAgentId"]:
-            routine_lookup.check_assignee(data["assigneeAgentId"], routine.company_id)
+            routine_lookup.check_assignee(principal, data["assigneeAgentId"], routine.company_id)
         routine.assignee_agent_id = data["assigneeAgentId"]
     if new_status == "active" and old_status != "active":
         authorize(principal, "issue.assign", routine.company_id)
@@ -117,14 +117,14 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
     if "projectId" in data:
         if not data["projectId"]:
             raise BadRequest("Validation failed", {"projectId": "must not be null"})
-        routine_lookup.check_project(data["projectId"], routine.company_id)
+        routine_lookup.check_project(principal, data["projectId"], routine.company_id)
         routine.project_id = data["projectId"]
     if "goalId" in data:
         if data["goalId"]:
-            routine_lookup.check_goal(data["goalId"], routine.company_id)
+            routine_lookup.check_goal(principal, data["goalId"], routine.company_id)
         routine.goal_id = data["goalId"]
     if "parentIssueId" in data:
-        routine.parent_issue_id = (routine_lookup.resolve_parent_issue(data["parentIssueId"], routine.company_id)
+        routine.parent_issue_id = (routine_lookup.resolve_parent_issue(principal, data["parentIssueId"], routine.company_id)
                                    if data["parentIssueId"] else None)
     for wire, attr in _PLAIN_FIELDS.items():
         if wire in data:

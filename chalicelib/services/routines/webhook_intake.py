@@ -1,25 +1,26 @@
 """The public webhook endpoint (SPEC §6): rate limits, signature, replay, then dispatch.
 
 Order of checks: per-IP rate limit (before anything else, so unknown ids cannot be probed freely),
-unknown publicId 404, per-publicId rate limit, trigger disabled or routine not active 409, signature
-401, `webhook-id` replay 401, body 400, then the run (202).
+unknown publicId 404, per-publicId rate limit, signature 401 (before anything about the trigger's or
+routine's state is said: a caller without the secret learns nothing but "unauthorized"), a
+`webhook-id` already accepted 401, body 400, an idempotent replay (the original run, decided before
+any check of mutable state: issue #10), trigger disabled or routine not active 409, then the run (202).
 
 Rate limits are fixed one-minute windows counted with an atomic ADD on a UniqueKey item per
-(subject, minute) with a TTL, so every Lambda instance shares them. A `webhook-id` is remembered with
-a guarded put (TTL: twice the replay window); an expired-but-not-yet-deleted key counts as absent.
+(subject, minute) with a TTL, so every Lambda instance shares them. A Standard Webhooks `webhook-id`
+is remembered only with the run it produced (a guarded put in the run's own transaction, TTL twice
+the replay window): a delivery that failed (400, 409, 503) is retried with the same id, as every
+sender does, and accepted; one that succeeded is a replay (401).
 """
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from chalicelib.config import settings
 from chalicelib.errors import BadRequest, Conflict, NotFound, RateLimited, Unauthorized
-from chalicelib.logic import webhook_signatures
+from chalicelib.logic import strict_json, webhook_signatures
 from chalicelib.services.routines import routine_dispatch, routine_lookup, webhook_secrets
 from chalicelib.store.routines import RoutineTrigger
 from chalicelib.store.uniques import UniqueKey
@@ -46,24 +47,28 @@ def _find_trigger(public_id: str) -> RoutineTrigger:
     raise NotFound("Trigger not found")
 
 
-def _remember_webhook_id(trigger: RoutineTrigger, webhook_id: str, now: datetime) -> None:
+def webhook_id_key(trigger: RoutineTrigger, webhook_id: str, now: datetime) -> UniqueKey:
     window = int(trigger.replay_window_sec or 300)
-    key = UniqueKey(key=f"webhook-id#{trigger.id}#{webhook_id}", ref=trigger.id, expires_at=now + timedelta(seconds=2 * window))
+    return UniqueKey(key=f"webhook-id#{trigger.id}#{webhook_id}", ref=trigger.id,
+                     expires_at=now + timedelta(seconds=2 * window))
+
+
+def _seen(key: UniqueKey, now: datetime) -> bool:
+    """An accepted delivery's id, not yet expired (an expired key not yet deleted by TTL counts as absent)."""
     try:
-        key.save(condition=UniqueKey.key.does_not_exist() | (UniqueKey.expires_at < now))
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Unauthorized("Unauthorized")
-        raise
+        stored = UniqueKey.get(key.key, consistent_read=True)
+    except UniqueKey.DoesNotExist:
+        return False
+    return stored.expires_at is None or stored.expires_at >= now
 
 
 def _payload(raw_body: bytes) -> Any:
     if not raw_body.strip():
         return {}
     try:
-        data = json.loads(raw_body)
-    except (ValueError, UnicodeError, RecursionError):
-        raise BadRequest("Malformed JSON body")
+        data = strict_json.loads(raw_body)
+    except strict_json.JsonError as exc:
+        raise BadRequest("Malformed JSON body", {"body": str(exc)})
     if isinstance(data, dict) and set(data) == {"payload"}:
         data = data["payload"]  # the seed's examples wrap the payload
     if not isinstance(data, dict):
@@ -77,11 +82,6 @@ def fire(public_id: str, headers: Any, raw_body: bytes, source_ip: str, now: dat
     trigger = _find_trigger(public_id)
     _rate_limit(f"public#{public_id}", cfg.webhook_rate_per_trigger, now)
     trigger = RoutineTrigger.get(trigger.id, consistent_read=True)  # the index may lag a rotation
-    routine = routine_lookup.find(trigger.routine_id)
-    if not trigger.enabled:
-        raise Conflict("The trigger is disabled")
-    if routine.status != "active":
-        raise Conflict(f"The routine is {routine.status}", {"status": routine.status})
     try:
         secret = webhook_secrets.open_envelope(trigger.secret_envelope, trigger.id) if trigger.secret_envelope else ""
         verified = webhook_signatures.verify(trigger.signing_mode or "bearer", secret, dict(headers or {}), raw_body,
@@ -89,11 +89,21 @@ def fire(public_id: str, headers: Any, raw_body: bytes, source_ip: str, now: dat
     except webhook_signatures.SignatureError as exc:
         logger.info("webhook signature refused", extra={"triggerId": trigger.id, "reason": str(exc)})
         raise Unauthorized("Unauthorized")
-    if verified.webhook_id:
-        _remember_webhook_id(trigger, verified.webhook_id, now)
+    seen_key = webhook_id_key(trigger, verified.webhook_id, now) if verified.webhook_id else None
+    if seen_key is not None and _seen(seen_key, now):
+        raise Unauthorized("Unauthorized")  # SPEC §6: a webhook-id accepted before is a replay
     payload = _payload(raw_body)
     key = (headers or {}).get("idempotency-key") or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
         raise BadRequest("Idempotency-Key is too long", {"Idempotency-Key": f"at most {MAX_IDEMPOTENCY_KEY} characters"})
-    req = routine_dispatch.RunRequest(source="webhook", trigger=trigger, payload=payload, idempotency_key=key)
-    return routine_dispatch.dispatch(None, routine, req, now)
+    routine = routine_lookup.find(trigger.routine_id)
+    req = routine_dispatch.RunRequest(source="webhook", trigger=trigger, payload=payload, idempotency_key=key,
+                                      seen_key=seen_key)
+    replay = routine_dispatch.find_replay(routine, req)
+    if replay is not None:
+        return replay
+    if not trigger.enabled:
+        raise Conflict("The trigger is disabled")
+    if routine.status != "active":
+        raise Conflict(f"The routine is {routine.status}", {"status": routine.status})
+    return routine_dispatch.dispatch(None, routine, req, now, replay_checked=True)

@@ -11,6 +11,7 @@ from chalicelib.services import activity
 from chalicelib.services.access import permissions
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.access.references import require_same_company
 from chalicelib.services.org import companies
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import HeartbeatRun
@@ -62,7 +63,7 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
         updated_at=stamp,
     )
     if agent.reports_to:
-        _check_manager(agent.reports_to, company_id, agent.id)
+        _check_manager(principal, agent.reports_to, company_id, agent.id)
     tx = Transaction()
     tx.save(agent, condition=Agent.id.does_not_exist())
     tx.save(UniqueKey(key=agent_name_key(company_id, agent.name), ref=agent.id), condition=UniqueKey.key.does_not_exist(), tag="name")
@@ -74,12 +75,11 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
     return agent
 
 
-def _check_manager(manager_id: str, company_id: str, agent_id: str) -> None:
+def _check_manager(principal: Principal, manager_id: str, company_id: str, agent_id: str) -> None:
     if manager_id == agent_id:
         raise Unprocessable("An agent cannot report to itself", {"reportsTo": manager_id})
     manager = find(manager_id)
-    if manager.company_id != company_id:
-        raise Unprocessable("reportsTo must be an agent of the same company", {"reportsTo": manager_id})
+    require_same_company(principal, manager.company_id, company_id, "reportsTo", manager_id, "Agent")
 
 
 def list_for_company(principal: Principal, company_id: str, limit: int, cursor: str | None) -> Page:
@@ -92,7 +92,7 @@ def update(principal: Principal, agent_id: str, data: dict[str, Any], now: datet
     if agent.status == "terminated":
         raise Conflict("Agent is terminated")
     if data.get("reportsTo"):
-        _check_manager(data["reportsTo"], agent.company_id, agent.id)
+        _check_manager(principal, data["reportsTo"], agent.company_id, agent.id)
     fields = {"name": "name", "role": "role", "title": "title", "reportsTo": "reports_to", "capabilities": "capabilities"}
     actions = [Agent.updated_at.set(iso(now))]
     for key, attr in fields.items():

@@ -83,7 +83,7 @@ class AuthzWorld:
 
 
 def board_token(clock: Any, *, admin: bool = False, memberships: dict[str, list[str]] | None = None) -> str:
-    from chalicelib.services.access import board_users
+    from chalicelib.services.org import board_users
 
     data = {"name": "Board", "isInstanceAdmin": admin, "memberships": memberships or {}}
     return board_users.create(None, data, clock.now())[1]

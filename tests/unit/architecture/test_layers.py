@@ -123,7 +123,15 @@ def test_no_import_cycles():
 def test_permission_keys_in_the_schema_match_the_table():
     from typing import get_args
 
-    from chalicelib.http.schemas.core import PermissionKey
+    from chalicelib.http.schemas.access import PermissionKey
     from chalicelib.services.access.permissions import LEGACY_ALIASES, PERMISSIONS
 
     assert set(get_args(PermissionKey)) == set(PERMISSIONS) | set(LEGACY_ALIASES)
+
+
+def test_the_readme_lists_every_action_of_the_permission_table():
+    from chalicelib.services.access.permissions import ACTIONS
+
+    readme = (ROOT / "README.md").read_text()
+    documented = {line.split("`")[1] for line in readme.splitlines() if line.startswith("| `") and "." in line}
+    assert set(ACTIONS) <= documented, sorted(set(ACTIONS) - documented)
