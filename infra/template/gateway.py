@@ -46,8 +46,9 @@ def responses() -> dict[str, Any]:
 
 
 def method_path(path: str) -> str:
-    """A resource path as a stage's MethodSettings spell it: "/" inside the path becomes "~1"."""
-    return "/" + path[1:].replace("/", "~1")
+    """A resource path as a stage's MethodSettings spell it: every "/" becomes "~1", after a leading "/"
+    (CloudFormation's MethodSetting docs: /resource/subresource is /~1resource~1subresource)."""
+    return "/" + path.replace("/", "~1")
 
 
 def method_settings() -> list[dict[str, Any]]:
