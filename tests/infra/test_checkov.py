@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import subprocess
 import sys
@@ -37,13 +38,17 @@ def accepted() -> dict[str, list[str]]:
     return rows
 
 
-def findings(packaged) -> set[tuple[str, str, str]]:
-    """(stage, check id, resource logical id) of every failed check."""
+def findings(packaged, details: dict | None = None) -> set[tuple[str, str, str]]:
+    """(stage, check id, resource logical id) of every failed check; `details` gets what checkov said
+    about each (the keys it evaluated), for the failure message."""
     files = [str(packaged[stage] / "sam.json") for stage in STAGES]
     command = [str(CHECKOV), "--framework", "cloudformation", "--output", "json", "--skip-download", "--soft-fail"]
     for path in files:
         command += ["--file", path]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    # Only what checkov needs from the environment: the test process carries fake AWS credentials and
+    # the app's settings, none of which is checkov's business.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
@@ -53,15 +58,20 @@ def findings(packaged) -> set[tuple[str, str, str]]:
         assert report["summary"]["passed"] > 50  # checkov read the whole template, not an empty one
         for failed in report["results"]["failed_checks"]:
             stage = next(s for s in STAGES if failed["file_path"].endswith(f"/{s}/sam.json"))
-            found.add((stage, failed["check_id"], failed["resource"].rsplit(".", 1)[-1]))
+            key = (stage, failed["check_id"], failed["resource"].rsplit(".", 1)[-1])
+            found.add(key)
+            if details is not None:
+                details[key] = (failed.get("check_result") or {}).get("evaluated_keys")
     return found
 
 
 def test_every_checkov_finding_is_fixed_or_listed_with_its_reason(packaged):
     listed = accepted()
-    found = findings(packaged)
+    details: dict = {}
+    found = findings(packaged, details)
     unlisted = sorted(f for f in found if not any(fnmatch.fnmatchcase(f[2], p) for p in listed.get(f[1], [])))
-    assert not unlisted, f"fix these or list them with a reason in {DOCS.name}: {unlisted}"
+    assert not unlisted, (f"fix these or list them with a reason in {DOCS.name}: {unlisted} "
+                          f"(evaluated: {[details.get(f) for f in unlisted]})")
     stale = sorted((check, pattern) for check, patterns in listed.items() for pattern in patterns
                    if not any(f[1] == check and fnmatch.fnmatchcase(f[2], pattern) for f in found))
     assert not stale, f"listed in {DOCS.name} but no longer reported (remove them): {stale}"
