@@ -56,7 +56,10 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def _command(name: str, unpacked: Path, code: str, *flags: str) -> tuple[list[str], Path, dict[str, str]]:
     if name == APP:
-        return [sys.executable, "-S", *flags, "-c", code], unpacked, _env({"PYTHONPATH": str(unpacked)})
+        # Nothing written beside the code: a Lambda's /var/task is read-only, so a zip without bytecode
+        # compiles on every cold start, and so it does here (a zip from before infra/package.py, say).
+        env = _env({"PYTHONPATH": str(unpacked), "PYTHONDONTWRITEBYTECODE": "1"})
+        return [sys.executable, "-S", *flags, "-c", code], unpacked, env
     return [sys.executable, *flags, "-c", code], ROOT, _env()
 
 
