@@ -41,14 +41,18 @@ def accepted() -> dict[str, list[str]]:
 def findings(packaged, details: dict | None = None) -> set[tuple[str, str, str]]:
     """(stage, check id, resource logical id) of every failed check; `details` gets what checkov said
     about each (the keys it evaluated), for the failure message."""
-    files = [str(packaged[stage] / "sam.json") for stage in STAGES]
+    # Relative paths, from the build folder: checkov's parser stores each file's path in every resource
+    # it reads, and CKV_AWS_45 then scans it as an environment value. Under xdist the absolute path holds a
+    # 32-hex run id, and ".../<run id>/dev/sam" is 40 characters of the AWS-secret-key alphabet.
+    build = packaged[STAGES[0]].parent
+    assert all(packaged[stage].parent == build for stage in STAGES)
     command = [str(CHECKOV), "--framework", "cloudformation", "--output", "json", "--skip-download", "--soft-fail"]
-    for path in files:
-        command += ["--file", path]
+    for stage in STAGES:
+        command += ["--file", f"{stage}/sam.json"]
     # Only what checkov needs from the environment: the test process carries fake AWS credentials and
     # the app's settings, none of which is checkov's business.
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=build)
     assert result.returncode == 0, result.stderr[-3000:]
     reports = json.loads(result.stdout)
     reports = reports if isinstance(reports, list) else [reports]
@@ -57,7 +61,7 @@ def findings(packaged, details: dict | None = None) -> set[tuple[str, str, str]]
         assert report["summary"]["parsing_errors"] == 0, report["summary"]
         assert report["summary"]["passed"] > 50  # checkov read the whole template, not an empty one
         for failed in report["results"]["failed_checks"]:
-            stage = next(s for s in STAGES if failed["file_path"].endswith(f"/{s}/sam.json"))
+            stage = next(s for s in STAGES if failed["file_path"].lstrip("/") == f"{s}/sam.json")
             key = (stage, failed["check_id"], failed["resource"].rsplit(".", 1)[-1])
             found.add(key)
             if details is not None:
