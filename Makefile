@@ -2,13 +2,16 @@
 # virtualenv on a fresh machine first.
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt requirements-checkov.txt | sha256sum | cut -c1-12)
 
 .PHONY: run test bench clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# checkov gets a virtualenv of its own inside .venv: it pins a botocore other than the tested one.
+$(STAMP): requirements.txt requirements-dev.txt requirements-checkov.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)/checkov
+	$(VENV)/checkov/bin/pip install -q --disable-pip-version-check -r requirements-checkov.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 run: $(STAMP)

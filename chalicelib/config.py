@@ -84,9 +84,11 @@ def jwt_secret() -> str:
         return literal
     param = os.environ.get("PAPERCLIP_JWT_SECRET_PARAM")
     if param:
-        import boto3  # deferred: only deployed stages pay for it
+        # botocore, deferred (only deployed stages pay for the client): boto3 is not in the package, and
+        # the Lambda runtime's own boto3 would pair with a botocore other than the one shipped and tested.
+        import botocore.session
 
-        ssm = boto3.client("ssm", region_name=settings().region)
+        ssm = botocore.session.get_session().create_client("ssm", region_name=settings().region)
         return ssm.get_parameter(Name=param, WithDecryption=True)["Parameter"]["Value"]
     if settings().stage == "local":
         return "paperclip-local-development-secret-not-for-production"

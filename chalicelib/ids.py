@@ -37,5 +37,13 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+PUBLIC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{24}$")  # what new_public_id makes: 18 bytes, base64url
+
+
 def new_public_id() -> str:
     return secrets.token_urlsafe(18)  # 144 random bits
+
+
+def is_public_id(value: str) -> bool:
+    """Whether `value` could be a webhook trigger's publicId at all (no lookup needed to refuse others)."""
+    return bool(PUBLIC_ID_RE.match(value or ""))

@@ -2,10 +2,16 @@
 
 Names come from Chalice's own application graph (the one `chalice package` walks), so a new
 `@app.schedule`, `@app.lambda_function` or authorizer shows up here on the next `make infra`.
-Each function gets the template's role (config.json sets `manage_iam_role: false`), a fixed name
-`{prefix}{Function}` (so its log group is known in advance and the role's log permissions can name it),
-and a log group with a retention period, created before the function so the role needs no
-logs:CreateLogGroup.
+Each function gets its own role from the template (iam.FUNCTION_ROLES; config.json sets
+`manage_iam_role: false`), a fixed name `{prefix}{Function}` (so its log group is known in advance and
+the role's log permissions can name it), and a log group with a retention period, created before the
+function so the role needs no logs:CreateLogGroup.
+
+The scheduler has reserved concurrency: that many executions are always available to it, whatever
+floods the API (the account's unreserved pool is shared by every function in the region), and it can
+never use more. Ticks come every minute and may run for the function's timeout (300 s in
+.chalice/config.json), so up to five overlap; tests/infra/test_edge_protection.py checks the two agree.
+Reserving needs the account's Lambda concurrency quota to leave 100 unreserved (docs/deploy.md).
 """
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from typing import Any
 from infra.template import iam, stages
 
 LOG_RETENTION_DAYS = 30
-API_HANDLER = "APIHandler"  # chalice renames the REST API's function to this
+API_HANDLER = iam.API_HANDLER  # chalice renames the REST API's function to this
+SCHEDULER_RESERVED_CONCURRENCY = 5  # ceil(300 s timeout / 60 s between ticks)
 
 
 def lambda_names(project_dir: Path, stage: str = "prod") -> list[str]:
@@ -49,12 +56,15 @@ def resources(lambdas: list[str]) -> dict[str, Any]:
                 "RetentionInDays": LOG_RETENTION_DAYS,
             },
         }
+        role = iam.role_of(name)
         # Merged into chalice's own definition of the function (a deep merge: only these keys change).
         out[name] = {
-            "DependsOn": [log_group(name), iam.DATA_POLICY],
+            "DependsOn": [log_group(name), iam.DATA_POLICIES[role]],
             "Properties": {
                 "FunctionName": stages.prefixed(name),
-                "Role": {"Fn::GetAtt": [iam.ROLE, "Arn"]},
+                "Role": {"Fn::GetAtt": [role, "Arn"]},
             },
         }
+        if name == iam.SCHEDULER:
+            out[name]["Properties"]["ReservedConcurrentExecutions"] = SCHEDULER_RESERVED_CONCURRENCY
     return out

@@ -1,5 +1,6 @@
 """The app's KMS key (webhook-secret envelopes, attachment encryption, the JWT secret parameter) and its
-alias `alias/paperclip-{stage}`, the name the app is configured with (PAPERCLIP_KMS_KEY_ID)."""
+alias `alias/paperclip-{stage}`, the name the app is configured with (PAPERCLIP_KMS_KEY_ID). Only the API
+role uses it: the scheduler never opens a webhook secret or an attachment."""
 from __future__ import annotations
 
 from typing import Any
@@ -24,12 +25,16 @@ ADMIN_ACTIONS = [
 
 
 def resources() -> dict[str, Any]:
-    from infra.template import iam  # the role is the key's user; the role's policy names the key
+    from infra.template import iam  # the API role is the key's user; its policy names the key
 
     account_root = {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
     return {
         KEY: {
             "Type": "AWS::KMS::Key",
+            # Kept when the stack is deleted or the key replaced: without it every webhook secret and
+            # attachment encrypted with it is unreadable (KMS deletes a key 30 days after scheduling).
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
             "Properties": {
                 "Description": {"Fn::Sub": "Paperclip ${Stage}: webhook secrets, attachments, JWT secret parameter"},
                 "EnableKeyRotation": True,
@@ -39,8 +44,8 @@ def resources() -> dict[str, Any]:
                     "Statement": [
                         {"Sid": "AccountAdministersKey", "Effect": "Allow", "Principal": {"AWS": account_root},
                          "Action": ADMIN_ACTIONS + USE_ACTIONS, "Resource": "*"},
-                        {"Sid": "LambdaRoleUsesKey", "Effect": "Allow",
-                         "Principal": {"AWS": {"Fn::GetAtt": [iam.ROLE, "Arn"]}},
+                        {"Sid": "ApiRoleUsesKey", "Effect": "Allow",
+                         "Principal": {"AWS": {"Fn::GetAtt": [iam.API_ROLE, "Arn"]}},
                          "Action": USE_ACTIONS, "Resource": "*"},
                     ],
                 },

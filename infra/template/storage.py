@@ -1,4 +1,11 @@
-"""The attachments bucket: private, encrypted with the app key, TLS only, no abandoned multipart parts."""
+"""The attachments bucket: private, encrypted with the app key, TLS only, no abandoned multipart parts,
+versioned, and kept when the stack goes.
+
+Versioning makes a deleted or overwritten attachment or document body recoverable for
+NONCURRENT_VERSION_DAYS (the app deletes objects when their record goes; S3 keeps the old version
+until the lifecycle rule expires it). The app never asks for a version, so reads see the current one,
+and a deleted key reads as NoSuchKey as before.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -7,6 +14,7 @@ from infra.template import key, stages
 
 BUCKET = "AttachmentsBucket"
 BUCKET_POLICY = "AttachmentsBucketPolicy"
+NONCURRENT_VERSION_DAYS = 30  # how long a deleted or replaced object can be restored
 
 
 def objects_arn() -> dict[str, Any]:
@@ -17,6 +25,8 @@ def resources() -> dict[str, Any]:
     return {
         BUCKET: {
             "Type": "AWS::S3::Bucket",
+            "DeletionPolicy": "Retain",  # attachments outlive the stack; see docs/deploy.md to remove them
+            "UpdateReplacePolicy": "Retain",
             "Properties": {
                 # S3 names are global: if this one is taken, change PAPERCLIP_ATTACHMENTS_BUCKET in
                 # .chalice/config.json and run `make infra`.
@@ -32,11 +42,22 @@ def resources() -> dict[str, Any]:
                     },
                     "BucketKeyEnabled": True,  # one KMS call per bucket key, not per object
                 }]},
-                "LifecycleConfiguration": {"Rules": [{
-                    "Id": "abort-incomplete-multipart-uploads",
-                    "Status": "Enabled",
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                }]},
+                "VersioningConfiguration": {"Status": "Enabled"},
+                "LifecycleConfiguration": {"Rules": [
+                    {
+                        "Id": "abort-incomplete-multipart-uploads",
+                        "Status": "Enabled",
+                        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                    },
+                    {
+                        # Old versions go after the recovery window; a delete marker left with no
+                        # versions behind it goes too, so deleted keys do not pile up as markers.
+                        "Id": "expire-noncurrent-versions",
+                        "Status": "Enabled",
+                        "NoncurrentVersionExpiration": {"NoncurrentDays": NONCURRENT_VERSION_DAYS},
+                        "ExpiredObjectDeleteMarker": True,
+                    },
+                ]},
             },
         },
         BUCKET_POLICY: {

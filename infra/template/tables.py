@@ -88,7 +88,10 @@ def table(model: type[Model]) -> dict[str, Any]:
         props["TimeToLiveSpecification"] = {"AttributeName": ttl, "Enabled": True}
     if getattr(model.Meta, "stream_view_type", None):
         props["StreamSpecification"] = {"StreamViewType": model.Meta.stream_view_type}
-    return {"Type": "AWS::DynamoDB::Table", "Properties": props}
+    # Kept when the stack is deleted or a change would replace the table: the data outlives the stack
+    # (docs/deploy.md, "Tearing a stage down", says how to remove it on purpose).
+    return {"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+            "Properties": props}
 
 
 def resources(models: list[type[Model]]) -> dict[str, Any]:

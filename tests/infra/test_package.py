@@ -1,18 +1,11 @@
 """`chalice package` with the merged template, linted by cfn-lint and checked for least privilege.
 
-The package is built from a copy of the project in a temporary directory, so concurrent runs never share
-chalice's build cache and nothing is written into the working tree; under xdist the workers of one run
-share a single build. Chalice downloads Lambda-platform
-wheels from PyPI for the build (the only network this needs). prod is built first; dev reuses its
-dependency build.
+The packages come from the `packaged` fixture (tests/infra/conftest.py): built once per run.
 """
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,59 +14,13 @@ from pathlib import Path
 import pytest
 
 from chalicelib.store.registry import ALL_MODELS
-from infra.generate import TEMPLATE_PATH
 from infra.template import iam, tables
+from tests.infra.conftest import STAGES
 from tests.infra.template_reading import as_list, policy_documents, resolve, statements
 
-ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-STAGES = ("prod", "dev")
 LOCAL_JWT_SECRET = "paperclip-local-development-secret-not-for-production"
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
-
-
-def _copy_project(dest: Path) -> None:
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copy2(ROOT / "app.py", dest / "app.py")
-    shutil.copy2(ROOT / "requirements.txt", dest / "requirements.txt")
-    shutil.copytree(ROOT / "chalicelib", dest / "chalicelib", ignore=ignore)
-    if (ROOT / "vendor").is_dir():
-        shutil.copytree(ROOT / "vendor", dest / "vendor", ignore=ignore)
-    (dest / ".chalice").mkdir()
-    shutil.copy2(ROOT / ".chalice" / "config.json", dest / ".chalice" / "config.json")
-
-
-def _build_dir(tmp_path_factory) -> Path:
-    """Where this run's packages go: shared by the xdist workers of one run (each would otherwise build
-    its own), private to the run otherwise."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if not run:
-        return tmp_path_factory.mktemp("packaged")
-    shared = tmp_path_factory.getbasetemp().parent / f"packaged-{run}"
-    shared.mkdir(exist_ok=True)
-    return shared
-
-
-@pytest.fixture(scope="module")
-def packaged(tmp_path_factory) -> dict[str, Path]:
-    build = _build_dir(tmp_path_factory)
-    out = {stage: build / stage for stage in STAGES}
-    with open(build / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds; the other waits, then reuses
-        if not (build / "done").exists():
-            project = build / "project"
-            project.mkdir()
-            _copy_project(project)
-            env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"}
-            for stage in STAGES:  # prod first; dev reuses its dependency build (same project dir)
-                result = subprocess.run(
-                    [str(BIN / "chalice"), "package", "--stage", stage, "--merge-template", str(TEMPLATE_PATH),
-                     str(out[stage])],
-                    cwd=project, env=env, capture_output=True, text=True, timeout=600,
-                )
-                assert result.returncode == 0, result.stdout + result.stderr
-            (build / "done").touch()
-    return out
 
 
 def _template(packaged, stage: str) -> dict:
@@ -109,24 +56,43 @@ def test_no_statement_grants_a_wildcard(packaged):
     assert seen >= 8
 
 
-def _data_statements(template: dict) -> list[dict]:
-    return statements(template["Resources"][iam.DATA_POLICY]["Properties"]["PolicyDocument"])
+def _data_statements(template: dict, role: str = iam.API_ROLE) -> list[dict]:
+    return statements(template["Resources"][iam.DATA_POLICIES[role]]["Properties"]["PolicyDocument"])
 
 
-def _dynamodb_resources(template: dict, action: str) -> list:
-    return [r for s in _data_statements(template) if action in as_list(s["Action"]) for r in as_list(s["Resource"])]
+def _dynamodb_resources(template: dict, action: str, role: str = iam.API_ROLE) -> list:
+    return [r for s in _data_statements(template, role) if action in as_list(s["Action"]) for r in as_list(s["Resource"])]
 
 
-def test_every_table_and_index_of_the_models_is_in_the_policy_and_nothing_else(packaged):
+def _arns(models) -> tuple[list[str], list[str]]:
+    tables_ = sorted(json.dumps(tables.table_arn(m)) for m in models)
+    indexes = sorted(json.dumps(tables.index_arn(m, i)) for m in models for i in tables.index_names(m))
+    return tables_, indexes
+
+
+def test_every_table_and_index_of_the_models_is_in_the_api_policy_and_nothing_else(packaged):
     template = _template(packaged, "prod")
-    table_arns = [tables.table_arn(m) for m in ALL_MODELS]
-    index_arns = [tables.index_arn(m, i) for m in ALL_MODELS for i in tables.index_names(m)]
-    assert sorted(map(json.dumps, _dynamodb_resources(template, "dynamodb:GetItem"))) == sorted(map(json.dumps, table_arns))
+    table_arns, index_arns = _arns(ALL_MODELS)
+    assert sorted(map(json.dumps, _dynamodb_resources(template, "dynamodb:GetItem"))) == table_arns
     queried = _dynamodb_resources(template, "dynamodb:Query")
-    assert sorted(map(json.dumps, queried)) == sorted(map(json.dumps, table_arns + index_arns))
+    assert sorted(map(json.dumps, queried)) == sorted(table_arns + index_arns)
     for model in ALL_MODELS:  # and each of those names a table the template defines
         assert template["Resources"][tables.logical_id(model)]["Type"] == "AWS::DynamoDB::Table"
 
+
+def test_the_scheduler_role_reaches_only_its_tables_and_no_other_service(packaged):
+    template = _template(packaged, "prod")
+    own = [m for m in ALL_MODELS if tables.short_name(m) in iam.SCHEDULER_TABLES]
+    assert len(own) == len(iam.SCHEDULER_TABLES) < len(ALL_MODELS)
+    table_arns, index_arns = _arns(own)
+    assert sorted(map(json.dumps, _dynamodb_resources(template, "dynamodb:GetItem", iam.SCHEDULER_ROLE))) == table_arns
+    queried = _dynamodb_resources(template, "dynamodb:Query", iam.SCHEDULER_ROLE)
+    assert sorted(map(json.dumps, queried)) == sorted(table_arns + index_arns)
+    actions = {a for s in _data_statements(template, iam.SCHEDULER_ROLE) for a in as_list(s["Action"])}
+    assert actions == set(iam.ITEM_ACTIONS)  # no Scan, DescribeTable, S3, KMS or SSM
+    key_users = [s["Principal"]["AWS"] for s in statements(template["Resources"]["AppKey"]["Properties"]["KeyPolicy"])
+                 if s["Sid"] != "AccountAdministersKey"]
+    assert key_users == [{"Fn::GetAtt": [iam.API_ROLE, "Arn"]}]
 
 def test_scan_and_describe_only_on_the_companies_table(packaged):
     template = _template(packaged, "prod")
@@ -147,15 +113,19 @@ def test_other_grants_name_exactly_their_resource(packaged):
     assert len(by_sid["JwtSecretParameter"]["Resource"]) == 1
 
 
-def test_every_function_runs_as_the_template_role_and_logs_to_its_own_group(packaged):
+def test_each_function_runs_as_its_own_role_and_logs_to_its_own_group(packaged):
     template = _template(packaged, "prod")
     functions = _functions(template)
-    assert "APIHandler" in functions and "SchedulerTick" in functions
-    role = template["Resources"][iam.ROLE]["Properties"]
-    log_arns = json.dumps(role["Policies"][0]["PolicyDocument"])
+    assert set(functions) == {"APIHandler", "SchedulerTick"}
+    roles = {name: function["Properties"]["Role"]["Fn::GetAtt"][0] for name, function in functions.items()}
+    assert roles == {"APIHandler": iam.API_ROLE, "SchedulerTick": iam.SCHEDULER_ROLE}
     for name, function in functions.items():
-        assert function["Properties"]["Role"] == {"Fn::GetAtt": [iam.ROLE, "Arn"]}, name
+        role = template["Resources"][roles[name]]
+        assert role["Type"] == "AWS::IAM::Role"
+        log_arns = json.dumps(role["Properties"]["Policies"][0]["PolicyDocument"])
         assert f"/aws/lambda/${{Prefix}}{name}:*" in log_arns, name
+        assert [other for other in functions if f"${{Prefix}}{other}:*" in log_arns] == [name]  # only its own
+        assert iam.DATA_POLICIES[roles[name]] in function["DependsOn"]  # no invocation before its grants
         assert template["Resources"][f"{name}LogGroup"]["Type"] == "AWS::Logs::LogGroup"
     assert "replaced-by-infra" not in (packaged["prod"] / "sam.json").read_text()  # config.json's placeholder
 

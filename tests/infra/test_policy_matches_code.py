@@ -1,10 +1,14 @@
-"""The Lambda role's grants cover what the code calls, and the narrow grants stay narrow.
+"""The Lambda roles' grants cover what the code calls, and the narrow grants stay narrow.
 
 Reads every module the Lambda ships (app.py, chalicelib/) for calls whose names are AWS operations
-(PynamoDB's or botocore's) and checks the generated data-access policy grants the IAM action each one
+(PynamoDB's or botocore's) and checks the API role's data-access policy grants the IAM action each one
 needs. A new call that needs a new action fails here with the action to add in infra/template/iam.py.
 Generic names that cannot be told apart from dict/str methods (get, update, delete, save) map to
 actions every table has anyway, so they are not read.
+
+The scheduler role is held to the code a tick can reach (tests/infra/code_paths.py follows the calls
+from scheduler.tick): it must grant every action that code needs, nothing beyond the item actions on
+its own tables, and exactly the tables of the models that code names.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import pytest
 
 from chalicelib.store.registry import ALL_MODELS
 from infra.template import iam, tables
+from tests.infra import code_paths
 from tests.infra.template_reading import as_list
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,10 +65,13 @@ def _calls():
                     yield f"{path.relative_to(ROOT)}:{node.lineno}", name, node
 
 
-def _granted() -> set[str]:
+SCHEDULER_ENTRY = "chalicelib.services.routines.scheduler:tick"
+
+
+def _granted(role: str = iam.API_ROLE) -> set[str]:
     from infra.template import build
 
-    policy = build()["Resources"][iam.DATA_POLICY]["Properties"]["PolicyDocument"]
+    policy = build()["Resources"][iam.DATA_POLICIES[role]]["Properties"]["PolicyDocument"]
     return {action for statement in policy["Statement"] for action in as_list(statement["Action"])}
 
 
@@ -91,3 +99,34 @@ def test_table_scoped_actions_name_only_allowed_tables(operation):
             assert models[model] in TABLE_SCOPED[operation], (
                 f"{where}: {operation} on {models[model]!r}, but the role allows it only on {TABLE_SCOPED[operation]} "
                 "(add the table in infra/template/iam.py if this is intended, and run make infra)")
+
+
+def test_app_py_runs_the_tick_the_scheduler_checks_follow():
+    tree = ast.parse((ROOT / "app.py").read_text())
+    (handler,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "scheduler_tick"]
+    calls = {(c.func.value.id, c.func.attr) for c in ast.walk(handler)
+             if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and isinstance(c.func.value, ast.Name)}
+    assert ("scheduler", "tick") in calls
+
+
+def test_the_scheduler_role_grants_what_its_code_path_calls_and_nothing_more():
+    path = code_paths.reachable(SCHEDULER_ENTRY)
+    needed = {action for name in code_paths.called_names(path) if name in NEEDS for action in NEEDS[name]}
+    granted = _granted(iam.SCHEDULER_ROLE)
+    assert needed <= granted, f"the scheduler role lacks {sorted(needed - granted)} (infra/template/iam.py)"
+    assert granted - needed <= set(iam.ITEM_ACTIONS), f"the scheduler role grants {sorted(granted - needed - set(iam.ITEM_ACTIONS))} its code never calls"
+
+
+def test_the_scheduler_role_names_exactly_the_tables_its_code_path_uses():
+    short = {m.__name__: tables.short_name(m) for m in ALL_MODELS}
+    used = {short[name] for name in code_paths.named_classes(code_paths.reachable(SCHEDULER_ENTRY), set(short))}
+    assert used == set(iam.SCHEDULER_TABLES), (
+        f"scheduler path uses {sorted(used)}; iam.SCHEDULER_TABLES lists {sorted(iam.SCHEDULER_TABLES)}")
+
+
+def test_the_scheduler_path_is_followed_through_dispatch():
+    """Guard against a follower that stops early: a tick dispatches runs that create issues and wake agents."""
+    reached = {f"{u.module}:{u.name}" for u in code_paths.reachable(SCHEDULER_ENTRY)}
+    assert {"chalicelib.services.routines.routine_dispatch:dispatch", "chalicelib.store.transactions:Transaction",
+            "chalicelib.services.runtime.heartbeats:add_wakeup"} <= reached, sorted(reached)
+    assert not any(u.startswith(("chalicelib.http.", "chalicelib.services.routines.webhook")) for u in reached)

@@ -12,16 +12,21 @@ from pydantic.alias_generators import to_camel
 
 
 class RequestBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, alias_generator=to_camel, populate_by_name=False)
+    # defer_build: the validator is built when a route first validates with this model, not for all ~60
+    # models at import (that was most of the app's cold start; pydantic docs, "defer_build").
+    model_config = ConfigDict(extra="forbid", strict=True, alias_generator=to_camel, populate_by_name=False,
+                              defer_build=True)
 
 
 class ResponseBody(BaseModel):
     """Documentation of a response; services build the JSON, tests check it against these."""
 
-    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(extra="allow", alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     error: str
     details: Optional[dict] = None
 

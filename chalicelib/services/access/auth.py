@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import jwt
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.clock import iso
@@ -69,6 +68,8 @@ def _authenticate_stored_token(token: str, run_id_header: str | None, now: datet
 
 
 def _authenticate_run_jwt(token: str, run_id_header: str | None, now: datetime) -> Principal:
+    import jwt  # on first use: PyJWT imports `cryptography` (~100 ms), which most cold starts never need
+
     try:
         claims = jwt.decode(
             token,
@@ -138,6 +139,8 @@ def mint_run_token(agent_id: str, company_id: str, run_id: str, now: datetime, e
         "iss": JWT_ISSUER,
         "aud": JWT_AUDIENCE,
     }
+    import jwt  # on first use, as in _authenticate_run_jwt
+
     return jwt.encode(claims, jwt_secret(), algorithm=JWT_ALGORITHM)
 
 
