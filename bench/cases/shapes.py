@@ -96,3 +96,12 @@ def send(world: World, call: Call) -> Response:
     response = world.client.call(call.method, call.path, call.body, token=call.token, run_id=call.run_id, raw=call.raw,
                                  headers=call.headers)
     return expect(response, call.status, f"{call.method} {call.path}")
+
+
+def company_items(path: str, body_of):
+    """A listing collection: n items POSTed under /api/companies/{cid}/{path} by the board."""
+    def collection(w: World, n: int) -> tuple[str, str]:
+        seeded_many(w, path, n, lambda i: w.post(f"/api/companies/{w.cid}/{path}", body_of(i)))
+        return f"/api/companies/{w.cid}/{path}", w.board
+
+    return collection

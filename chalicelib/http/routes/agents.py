@@ -2,7 +2,7 @@ from chalice import Blueprint
 
 from chalicelib.http.api import Reply, RequestContext, route
 from chalicelib.http.params import PAGING, limit, one_of, page_reply, param
-from chalicelib.http.schemas.core import (
+from chalicelib.http.schemas.runtime import (
     AgentCreate, AgentKeyCreate, AgentKeyCreated, AgentKeyOut, AgentOut, AgentUpdate, HeartbeatRunOut,
     RunFinish, RunStatus, RunWithToken,
 )

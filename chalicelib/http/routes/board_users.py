@@ -7,7 +7,7 @@ from chalicelib.http.schemas.access import (
     BoardTokenCreate, BoardTokenCreated, BoardTokenOut, BoardUserCreate, BoardUserCreated, BoardUserOut, BoardUserUpdate,
     MembershipPut,
 )
-from chalicelib.http.schemas.core import ActivityOut
+from chalicelib.http.schemas.org import ActivityOut
 from chalicelib.services import activity
 from chalicelib.services.org import board_users
 

@@ -2,7 +2,7 @@ from chalice import Blueprint
 
 from chalicelib.http.api import Reply, RequestContext, route
 from chalicelib.http.params import PAGING, limit, page_reply
-from chalicelib.http.schemas.core import ActivityOut, CompanyCreate, CompanyOut, CompanyUpdate
+from chalicelib.http.schemas.org import ActivityOut, CompanyCreate, CompanyOut, CompanyUpdate
 from chalicelib.services import activity
 from chalicelib.services.org import companies
 

@@ -2,7 +2,7 @@ from chalice import Blueprint
 
 from chalicelib.http.api import RequestContext, route
 from chalicelib.http.params import PAGING, limit, page_reply
-from chalicelib.http.schemas.core import GoalCreate, GoalOut, GoalUpdate, ProjectCreate, ProjectOut, ProjectUpdate
+from chalicelib.http.schemas.org import GoalCreate, GoalOut, GoalUpdate, ProjectCreate, ProjectOut, ProjectUpdate
 from chalicelib.services.org import planning
 
 bp = Blueprint(__name__)

@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib.config import settings
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.schemas.core import HealthOut
+from chalicelib.http.schemas.org import HealthOut
 from chalicelib.services import health
 
 bp = Blueprint(__name__)

@@ -6,7 +6,7 @@ from typing import Any, Literal, Optional
 from pydantic import Field
 
 from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, not_null, text
-from chalicelib.http.schemas.core import GoalOut, ProjectOut
+from chalicelib.http.schemas.org import GoalOut, ProjectOut
 
 IssueStatus = Literal["backlog", "todo", "in_progress", "in_review", "blocked", "done", "cancelled"]
 IssuePriority = Literal["critical", "high", "medium", "low"]

@@ -4,14 +4,14 @@ member with every permission but that one, the agent the action is about, anothe
 company, an agent of another company) → the status the permission table documents.
 
 The expected status comes from services/access/permissions.py alone; the requests come from
-catalog.py. A route the table or the catalog does not know fails here by name.
+cases/ (one module per domain). A route the table or the cases do not know fails here by name.
 """
 from __future__ import annotations
 
 import pytest
 
 from chalicelib.services.access import permissions as p
-from tests.e2e.authz.catalog import CASES, Req
+from tests.e2e.authz.cases import CASES, Req
 from tests.e2e.authz.world import actor, build_world
 
 VARIANTS = ("admin", "outsider", "member_with", "member_without", "agent_self", "agent_other", "agent_foreign")
@@ -59,7 +59,7 @@ def test_every_route_names_an_action_and_has_a_case():
     routes = {(r.method, r.path): r for r in _routes()}
     assert set(routes) <= _documented_routes()
     assert sorted(k for k, r in routes.items() if r.action not in p.ACTIONS) == []
-    assert sorted(set(routes) - set(CASES)) == [], "add a case to tests/e2e/authz/catalog.py"
+    assert sorted(set(routes) - set(CASES)) == [], "add a case under tests/e2e/authz/cases/"
     assert sorted(set(CASES) - set(routes)) == [], "a case for a route that no longer exists"
 
 
