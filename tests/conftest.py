@@ -1,11 +1,19 @@
-"""Test fixtures: one moto *server* for the session (thread-safe, unlike the in-process mock), reset and
-re-provisioned before each test that touches AWS; a fake clock; an in-process API client.
+"""Test fixtures: the local AWS servers for the session, emptied before each test that touches AWS;
+a fake clock; an in-process API client.
+
+DynamoDB is Amazon's DynamoDB Local (in memory): one Java process for the whole run, started by the
+first process that imports this file (pytest-xdist's controller, or pytest alone) and inherited by
+the workers through the environment; each worker has its own database (DynamoDB Local keeps one per
+access key) and empties its tables before each test (infra/local/table_reset.py). S3 and KMS are a
+moto *server* per worker (thread-safe, unlike the in-process mock), reset before each test.
+`PAPERCLIP_DYNAMODB_ENGINE=moto` runs the suite on the patched moto server for DynamoDB too.
 
 The environment is set at import time because table names and endpoints are read when chalicelib is
 first imported.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -14,11 +22,32 @@ from typing import Any
 
 import pytest
 
-from infra.local.aws import free_port, local_aws_env, provision, reset_moto, start_moto
+from infra.local.aws import (dynamodb_engine, free_port, local_aws_env, provision, provision_bucket_and_key,
+                             reset_moto, start_moto)
+
+ENGINE = dynamodb_engine()
+_DDB_ENDPOINT_VAR = "PAPERCLIP_TEST_DYNAMODB_ENDPOINT"  # handed from the xdist controller to its workers
+
+
+def _shared_dynamodb_local() -> str:
+    endpoint = os.environ.get(_DDB_ENDPOINT_VAR)
+    if not endpoint:
+        from infra.local.dynamodb_local import DynamoDBLocal
+
+        engine = DynamoDBLocal().start()
+        atexit.register(engine.stop)  # and the JVM dies with this process anyway (PDEATHSIG)
+        endpoint = os.environ[_DDB_ENDPOINT_VAR] = engine.endpoint
+    return endpoint
+
 
 _MOTO_PORT = free_port()
 _ENDPOINT = f"http://127.0.0.1:{_MOTO_PORT}"
-os.environ.update(local_aws_env(_ENDPOINT))
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+os.environ.update(local_aws_env(
+    _ENDPOINT,
+    dynamodb_endpoint=_shared_dynamodb_local() if ENGINE == "dynamodb-local" else None,
+    access_key=f"test{_WORKER}",
+))
 os.environ.update({
     "PAPERCLIP_STAGE": "test",
     "AUTH_MODE": "local_trusted",
@@ -38,11 +67,34 @@ def moto_endpoint():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def _table_reset(moto_endpoint):
+    """Creates the tables once per worker (DynamoDB Local keeps them) and returns their emptier."""
+    if ENGINE == "moto":
+        yield None  # the moto reset drops the tables with everything else
+        return
+    import botocore.session
+
+    from chalicelib.config import settings
+    from chalicelib.store.registry import ALL_MODELS, create_all_tables
+    from infra.local.table_reset import TableReset
+
+    create_all_tables()
+    client = botocore.session.get_session().create_client("dynamodb", region_name=settings().region)
+    reset = TableReset(client, ALL_MODELS)
+    yield reset
+    reset.close()
+
+
 @pytest.fixture
-def aws(moto_endpoint):
-    """A fresh, provisioned local AWS for this test."""
+def aws(moto_endpoint, _table_reset):
+    """A fresh, provisioned local AWS for this test: empty tables, the bucket and the KMS key."""
     reset_moto(moto_endpoint)
-    provision(assume_empty=True)
+    if _table_reset is None:
+        provision(assume_empty=True)
+    else:
+        _table_reset.empty_all()
+        provision_bucket_and_key(assume_empty=True)
     return moto_endpoint
 
 

@@ -44,19 +44,6 @@ def create_all_tables(assume_empty: bool = False) -> None:
     """
     for model in ALL_MODELS:
         if assume_empty or not model.exists():
+            # PynamoDB's create_table also enables the table's TTL attribute; enabling it a second
+            # time is a ValidationException on DynamoDB (and on DynamoDB Local), so nothing else may.
             model.create_table(wait=not assume_empty, billing_mode="PAY_PER_REQUEST")
-        ttl = _ttl_attribute(model)
-        if ttl:
-            model._get_connection().connection.client.update_time_to_live(
-                TableName=model.Meta.table_name,
-                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl},
-            )
-
-
-def _ttl_attribute(model: type[Model]) -> str | None:
-    from pynamodb.attributes import TTLAttribute
-
-    for name, attr in model.get_attributes().items():
-        if isinstance(attr, TTLAttribute):
-            return attr.attr_name
-    return None

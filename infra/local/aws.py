@@ -1,10 +1,13 @@
-"""The embedded local AWS: a moto server on loopback, provisioned like a deployed stage.
+"""The embedded local AWS: a moto server on loopback for S3 and KMS (and for DynamoDB when
+PAPERCLIP_DYNAMODB_ENGINE=moto), provisioned like a deployed stage. DynamoDB itself is Amazon's
+DynamoDB Local by default (infra/local/dynamodb_local.py).
 
 Used by the dev runner, the tests and the benchmarks; never shipped in the Lambda (it lives outside
 chalicelib/).
 """
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import threading
@@ -16,16 +19,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def local_aws_env(endpoint: str) -> dict[str, str]:
-    """Environment that points botocore (and so PynamoDB) at the moto server."""
+def local_aws_env(endpoint: str, dynamodb_endpoint: str | None = None, access_key: str = "testing") -> dict[str, str]:
+    """Environment that points botocore (and so PynamoDB) at the local servers.
+
+    `endpoint` serves S3 and KMS (moto); `dynamodb_endpoint` serves DynamoDB (DynamoDB Local), the
+    moto server itself when None. botocore reads AWS_ENDPOINT_URL_<SERVICE> before AWS_ENDPOINT_URL.
+    `access_key`: DynamoDB Local without -sharedDb keeps one database per access key (tests give each
+    pytest-xdist worker its own); the credentials are otherwise never checked.
+    """
     return {
         "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_endpoint or endpoint,
+        "AWS_ACCESS_KEY_ID": access_key,
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
     }
+
+
+def dynamodb_engine() -> str:
+    """`dynamodb-local` (default: Amazon DynamoDB Local) or `moto` (the patched moto server below)."""
+    engine = os.environ.get("PAPERCLIP_DYNAMODB_ENGINE", "dynamodb-local")
+    if engine not in ("dynamodb-local", "moto"):
+        raise SystemExit(f"PAPERCLIP_DYNAMODB_ENGINE must be dynamodb-local or moto, not {engine!r}")
+    return engine
 
 
 def start_moto(port: int | None = None):
@@ -153,25 +171,47 @@ class AtomicDynamoMotoServer:
 def provision(assume_empty: bool = False) -> None:
     """Create every table, the attachments bucket and the KMS key alias, if missing.
 
-    `assume_empty`: the moto server was just reset, so skip the existence checks (tests).
+    `assume_empty`: the servers were just reset, so skip the existence checks (tests).
     """
-    import boto3
-
-    from chalicelib.config import settings
     from chalicelib.store.registry import create_all_tables
 
     create_all_tables(assume_empty)
+    provision_bucket_and_key(assume_empty)
+
+
+def provision_bucket_and_key(assume_empty: bool = False) -> str | None:
+    """Create the attachments bucket and the KMS key behind the alias, if missing.
+
+    Returns the id of the key it created (None if the alias already existed or no alias is used).
+    """
+    from chalicelib.config import settings
+
     cfg = settings()
-    s3 = boto3.client("s3", region_name=cfg.region)
+    s3 = _client("s3", cfg.region)
     existing = set() if assume_empty else {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
     if cfg.attachments_bucket not in existing:
         s3.create_bucket(Bucket=cfg.attachments_bucket)
-    kms = boto3.client("kms", region_name=cfg.region)
+    kms = _client("kms", cfg.region)
     if cfg.kms_key_id.startswith("alias/"):
         aliases = set() if assume_empty else {a["AliasName"] for a in kms.list_aliases().get("Aliases", [])}
         if cfg.kms_key_id not in aliases:
             key_id = kms.create_key(Description="paperclip local webhook secrets")["KeyMetadata"]["KeyId"]
             kms.create_alias(AliasName=cfg.kms_key_id, TargetKeyId=key_id)
+            return key_id
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _cached_client(service: str, region: str, endpoint: str | None):
+    import boto3
+
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
+
+
+def _client(service: str, region: str):
+    """A boto3 client per service and endpoint: creating one costs ~0.1 s, and tests provision often."""
+    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL")
+    return _cached_client(service, region, endpoint)
 
 
 def reset_moto(endpoint: str) -> None:
