@@ -69,19 +69,20 @@ def moto_endpoint():
 
 @pytest.fixture(scope="session")
 def _table_reset(moto_endpoint):
-    """Creates the tables once per worker (DynamoDB Local keeps them) and returns their emptier."""
+    """Creates the tables once per worker (DynamoDB Local keeps them, TTL off: the tests' clock is
+    fake) and returns their emptier."""
     if ENGINE == "moto":
         yield None  # the moto reset drops the tables with everything else
         return
     import botocore.session
 
     from chalicelib.config import settings
-    from chalicelib.store.registry import ALL_MODELS, create_all_tables
+    from chalicelib.store.registry import ALL_MODELS
     from infra.local.table_reset import TableReset
 
-    create_all_tables()
     client = botocore.session.get_session().create_client("dynamodb", region_name=settings().region)
     reset = TableReset(client, ALL_MODELS)
+    reset.create_tables()  # without TTL: see infra/local/table_reset.py
     yield reset
     reset.close()
 

@@ -46,10 +46,14 @@ def dynamodb_engine() -> str:
     return engine
 
 
-def start_moto(port: int | None = None):
-    """Start moto's threaded server; returns (server, endpoint)."""
+def start_moto(port: int | None = None, wrap=None):
+    """Start moto's threaded server; returns (server, endpoint).
+
+    `wrap(app) -> app`: WSGI middleware put in front of moto (the runner's S3 mirror); `server.app` is
+    the outermost application.
+    """
     port = port or free_port()
-    server = AtomicDynamoMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = AtomicDynamoMotoServer(ip_address="127.0.0.1", port=port, verbose=False, wrap=wrap)
     server.start()
     return server, f"http://127.0.0.1:{port}"
 
@@ -146,8 +150,10 @@ def _item_level_transaction_rollback() -> None:
 class AtomicDynamoMotoServer:
     """moto's ThreadedMotoServer with the DynamoDB fixes above."""
 
-    def __init__(self, ip_address: str, port: int, verbose: bool = False):
+    def __init__(self, ip_address: str, port: int, verbose: bool = False, wrap=None):
         self._address = (ip_address, port)
+        self._wrap = wrap
+        self.app = None
         self._server = None
         self._thread = None
 
@@ -158,7 +164,8 @@ class AtomicDynamoMotoServer:
 
         _item_level_transaction_rollback()
         app = _atomic_dynamodb(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(*self._address, app, threaded=True, request_handler=MotoRequestHandler)
+        self.app = self._wrap(app) if self._wrap else app
+        self._server = make_server(*self._address, self.app, threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 

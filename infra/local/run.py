@@ -1,75 +1,163 @@
-"""`make run`: the whole service on one machine, with no AWS account.
+"""`make run`: the whole service on one machine, with no AWS account, keeping its data.
 
-Starts an embedded moto server (DynamoDB, S3, KMS) on loopback, provisions it, serves the API with
-`chalice local` on port 3100 under /api, and runs the scheduler tick every minute. Tables live in this
-process's moto server, so they survive chalice local's auto-reload. Ctrl-C stops everything.
+One process (so Ctrl-C, SIGTERM and even SIGKILL stop all of it):
+- DynamoDB: Amazon DynamoDB Local, a Java child process, its SQLite file under `<data dir>/dynamodb/`
+  (`PAPERCLIP_DYNAMODB_ENGINE=moto` uses the moto server instead: nothing kept, for machines without
+  Java);
+- S3 and KMS: a moto server on loopback, made durable by `durable_blobs` (objects mirrored under
+  `<data dir>/s3/` before each write is acknowledged) and `durable_kms` (the key under
+  `<data dir>/kms/`), so attachments, large documents and sealed webhook secrets survive restarts;
+- the API: the Chalice app behind `serve.py`'s server on PORT (default 3100) under /api;
+- the scheduler: the same tick as the per-minute Lambda, at the top of every minute.
+
+Configuration (README, "Local AWS and tests"): PORT, PAPERCLIP_DATA_DIR (default .data/),
+DYNAMODB_PORT and MOTO_PORT (default: free ports, written to `<data dir>/stack.json`), plus every
+service setting of the README's table. The process environment wins over .chalice/config.json's
+`local` stage, whose values are only defaults. `--reset` (`make reset`) deletes the data directory first.
 """
 from __future__ import annotations
 
+import argparse
+import fcntl
+import json
+import logging
 import os
+import shutil
 import signal
-import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from infra.local.aws import apply_env, local_aws_env, provision, start_moto
+from infra.local import durable_kms, stack_file
+from infra.local.aws import dynamodb_engine, local_aws_env, provision_bucket_and_key, start_moto
+from infra.local.durable_blobs import BlobMirror
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def main() -> int:
-    import logging
+def _say(message: str) -> None:
+    print(f"[paperclip] {message}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local.run")
+    parser.add_argument("--reset", action="store_true", help="delete the data directory first (start empty)")
+    args = parser.parse_args(argv)
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines are noise here
-    api_port = int(os.environ.get("PORT", "3100"))
-    moto_port = int(os.environ.get("MOTO_PORT", "0")) or None
-    server, endpoint = start_moto(moto_port)
-    env = {**local_aws_env(endpoint), "PAPERCLIP_STAGE": "local", "AUTH_MODE": os.environ.get("AUTH_MODE", "local_trusted")}
-    apply_env(env)
-    provision()
-    print(f"[paperclip] local AWS (moto) at {endpoint}; tables created", flush=True)
+    data_dir = stack_file.data_dir()
+    if args.reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+        _say(f"deleted {data_dir}")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = _lock_data_dir(data_dir)
+    if lock is None:
+        _say(f"another `make run` is using {data_dir} (see {data_dir / stack_file.NAME}); "
+             "stop it or set PAPERCLIP_DATA_DIR")
+        return 1
 
-    chalice = subprocess.Popen(
-        [str(Path(sys.executable).with_name("chalice")), "local", "--host", "127.0.0.1", "--port", str(api_port), "--stage", "local"],
-        cwd=ROOT, env={**os.environ, **env},
-        # Its own process group: chalice's auto-reloader serves from a child process, and stopping only
-        # the parent would leave that child holding the port.
-        start_new_session=True,
-    )
-    print(f"[paperclip] API on http://localhost:{api_port}/api  (try: curl http://localhost:{api_port}/api/health)", flush=True)
-
+    api_port = int(os.environ.get("PORT") or 3100)
+    _apply_stage_defaults(api_port)
+    engine = dynamodb_engine()
     stop = threading.Event()
-    scheduler = threading.Thread(target=_scheduler_loop, args=(stop,), daemon=True)
-    scheduler.start()
-
-    def shutdown(*_args) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, shutdown)
-    signal.signal(signal.SIGTERM, shutdown)
+    cleanups: list = []
     try:
-        while not stop.is_set():
-            if chalice.poll() is not None:
-                print("[paperclip] chalice local exited", flush=True)
-                break
-            stop.wait(0.5)
+        dynamodb_endpoint = None
+        if engine == "dynamodb-local":
+            from infra.local.dynamodb_local import DynamoDBLocal
+
+            ddb = DynamoDBLocal(db_path=data_dir / "dynamodb", port=int(os.environ.get("DYNAMODB_PORT") or 0) or None,
+                                log_path=data_dir / "dynamodb-local.log")
+            ddb.start()  # from the main thread: the JVM's parent-death signal follows this thread
+            cleanups.append(ddb.stop)
+            dynamodb_endpoint = ddb.endpoint
+        moto, moto_endpoint = start_moto(int(os.environ.get("MOTO_PORT") or 0) or None,
+                                         wrap=lambda app: BlobMirror(app, data_dir / "s3"))
+        cleanups.append(moto.stop)
+        os.environ.update(local_aws_env(moto_endpoint, dynamodb_endpoint=dynamodb_endpoint))
+        restored = _provision(data_dir, moto.app)
+        _say(f"DynamoDB: {'DynamoDB Local at ' + dynamodb_endpoint if dynamodb_endpoint else 'moto (nothing kept)'}; "
+             f"S3 and KMS: moto at {moto_endpoint}; data in {data_dir} ({restored} stored objects)")
+
+        from app import app
+        from infra.local import serve
+
+        server = serve.make_server(app, "127.0.0.1", api_port)
+        serve.serve_in_thread(server)
+        cleanups.append(lambda: serve.stop(server))
+        stack_file.write(data_dir, _stack_info(data_dir, api_port, dynamodb_endpoint or moto_endpoint, moto_endpoint, engine))
+        cleanups.append(lambda: stack_file.remove(data_dir))
+        _say(f"API on http://localhost:{api_port}/api  (auth: {os.environ['AUTH_MODE']}; "
+             f"try: curl http://localhost:{api_port}/api/health)")
+
+        threading.Thread(target=_scheduler_loop, args=(stop,), name="scheduler", daemon=True).start()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        while not stop.wait(3600):
+            pass
     finally:
-        _stop_group(chalice, signal.SIGTERM)
-        try:
-            chalice.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _stop_group(chalice, signal.SIGKILL)
-        server.stop()
-        print("[paperclip] stopped", flush=True)
+        stop.set()
+        for cleanup in reversed(cleanups):
+            cleanup()
+        _say("stopped")
     return 0
 
 
-def _stop_group(process: subprocess.Popen, sig: signal.Signals) -> None:
+def _lock_data_dir(data_dir: Path):
+    """An exclusive lock on the data directory for the runner's lifetime (released when it dies)."""
+    handle = open(data_dir / ".lock", "w")
     try:
-        os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def _apply_stage_defaults(api_port: int) -> None:
+    """.chalice/config.json's values for the `local` stage, under whatever the environment already says.
+
+    (`chalice local` did the opposite, so AUTH_MODE=authenticated was silently ignored.) Webhook URLs
+    and the OpenAPI `servers` follow PORT unless PAPERCLIP_PUBLIC_BASE_URL is set.
+    """
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    defaults = {**config.get("environment_variables", {}),
+                **config["stages"]["local"].get("environment_variables", {})}
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("PAPERCLIP_PUBLIC_BASE_URL", f"http://localhost:{api_port}")
+
+
+def _provision(data_dir: Path, mirror: BlobMirror) -> int:
+    """Tables (kept by DynamoDB Local), the KMS key (restored or created and saved), the bucket and the
+    stored objects (replayed into moto). Returns how many objects were replayed."""
+    import boto3
+
+    from chalicelib.config import settings
+    from chalicelib.store.registry import create_all_tables
+
+    cfg = settings()
+    create_all_tables()
+    key_file = data_dir / "kms" / "key.json"
+    if cfg.kms_key_id.startswith("alias/"):
+        durable_kms.restore(key_file, cfg.kms_key_id, cfg.region)
+    created_key = provision_bucket_and_key()
+    if created_key:
+        durable_kms.save(key_file, created_key, cfg.region)
+    return mirror.restore(boto3.client("s3", region_name=cfg.region))
+
+
+def _stack_info(data_dir: Path, api_port: int, dynamodb: str, moto: str, engine: str) -> dict:
+    from chalicelib.config import settings
+
+    cfg = settings()
+    return {
+        "pid": os.getpid(), "api": f"http://127.0.0.1:{api_port}", "dynamodb": dynamodb, "s3kms": moto,
+        "engine": engine, "dataDir": str(data_dir),
+        "env": {"PAPERCLIP_STAGE": cfg.stage, "PAPERCLIP_TABLE_PREFIX": cfg.table_prefix,
+                "PAPERCLIP_ATTACHMENTS_BUCKET": cfg.attachments_bucket, "PAPERCLIP_KMS_KEY_ID": cfg.kms_key_id,
+                "PAPERCLIP_PUBLIC_BASE_URL": cfg.public_base_url, "PAPERCLIP_SCHEDULER_SHARDS": str(cfg.scheduler_shards)},
+    }
 
 
 def _scheduler_loop(stop: threading.Event) -> None:
@@ -85,7 +173,7 @@ def _scheduler_loop(stop: threading.Event) -> None:
         try:
             scheduler.tick(clock.current())
         except Exception as exc:  # keep the loop alive; the tick logs its own failures
-            print(f"[paperclip] scheduler tick failed: {exc!r}", flush=True)
+            _say(f"scheduler tick failed: {exc!r}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,13 @@ Measured on DynamoDB Local 3.3.1 (2 busy cores): deleting and re-creating the 17
 instead each table is scanned (keys only, all tables in parallel: ~30 ms when empty) and the items
 found are deleted with BatchWriteItem. A table holding more than one scan page (the scheduler race
 tests write thousands of items) is dropped and re-created instead, which is cheaper than deleting
-item by item. Either way the next test starts from empty tables with the same schema and TTL.
+item by item. Either way the next test starts from empty tables with the same schema.
+
+TTL is switched off on these tables: DynamoDB Local, like DynamoDB, deletes items whose TTL attribute
+is in the past (measured: within ~1 s), by the wall clock. Tests run on a FakeClock set in early 2026,
+so every idempotency key, lease or rate-limit window they write is "expired" in wall time and would
+vanish mid-test at random (seen: a keyed run replayed as a second run). What the TTL is set to is
+tested through the items themselves; `make run` keeps TTL on, with the real clock.
 """
 from __future__ import annotations
 
@@ -26,6 +32,22 @@ class TableReset:
         self._models = models
         self._pool = ThreadPoolExecutor(max_workers=len(models), thread_name_prefix="table-reset")
 
+    def create_tables(self) -> None:
+        """Create the missing tables (once per test process), without TTL."""
+        from chalicelib.store.registry import create_all_tables
+
+        create_all_tables()
+        for model in self._models:
+            self._without_ttl(model)
+
+    def _without_ttl(self, model: type[Model]) -> None:
+        ttl = model._ttl_attribute()
+        table = model.Meta.table_name
+        described = self._client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+        if ttl and described["TimeToLiveStatus"] in ("ENABLED", "ENABLING"):
+            self._client.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"Enabled": False, "AttributeName": ttl.attr_name})
+
     def empty_all(self) -> None:
         for future in [self._pool.submit(self._empty, model) for model in self._models]:
             future.result()  # re-raises a failure in the test that asked for the reset
@@ -38,7 +60,8 @@ class TableReset:
                                  ProjectionExpression=", ".join(names), ExpressionAttributeNames=names)
         if "LastEvaluatedKey" in page:
             self._client.delete_table(TableName=table)
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")  # TTL included
+            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            self._without_ttl(model)  # create_table switched it on
             return
         items = page["Items"]
         for start in range(0, len(items), BATCH):
