@@ -13,7 +13,8 @@ One process (so Ctrl-C, SIGTERM and even SIGKILL stop all of it):
 Configuration (README, "Local AWS and tests"): PORT, PAPERCLIP_DATA_DIR (default .data/),
 DYNAMODB_PORT and MOTO_PORT (default: free ports, written to `<data dir>/stack.json`), plus every
 service setting of the README's table. The process environment wins over .chalice/config.json's
-`local` stage, whose values are only defaults. `--reset` (`make reset`) deletes the data directory first.
+`local` stage, whose values are only defaults. `--reset` deletes the stored data first; `make reset`
+(`--reset-only`) deletes it and exits. Two runners never share a data directory (a lock file).
 """
 from __future__ import annotations
 
@@ -41,20 +42,23 @@ def _say(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local.run")
-    parser.add_argument("--reset", action="store_true", help="delete the data directory first (start empty)")
+    parser.add_argument("--reset", action="store_true", help="delete the stored data first (start empty)")
+    parser.add_argument("--reset-only", action="store_true", help="delete the stored data and exit (`make reset`)")
     args = parser.parse_args(argv)
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines are noise here
     data_dir = stack_file.data_dir()
-    if args.reset and data_dir.exists():
-        shutil.rmtree(data_dir)
-        _say(f"deleted {data_dir}")
     data_dir.mkdir(parents=True, exist_ok=True)
     lock = _lock_data_dir(data_dir)
     if lock is None:
         _say(f"another `make run` is using {data_dir} (see {data_dir / stack_file.NAME}); "
              "stop it or set PAPERCLIP_DATA_DIR")
         return 1
+    if args.reset or args.reset_only:
+        _delete_contents(data_dir)
+        _say(f"deleted the data in {data_dir}")
+        if args.reset_only:
+            return 0
 
     api_port = int(os.environ.get("PORT") or 3100)
     _apply_stage_defaults(api_port)
@@ -112,6 +116,17 @@ def _lock_data_dir(data_dir: Path):
         handle.close()
         return None
     return handle
+
+
+def _delete_contents(data_dir: Path) -> None:
+    """Everything in the data directory but the lock we hold."""
+    for entry in data_dir.iterdir():
+        if entry.name == ".lock":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _apply_stage_defaults(api_port: int) -> None:
