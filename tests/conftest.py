@@ -177,27 +177,14 @@ def world(api):
 
 @pytest.fixture
 def live_server(aws):
-    """The app behind a real threaded HTTP server (chalice local's), for concurrency tests."""
-    import threading
-
-    from chalice.config import Config
-    from chalice.local import LocalDevServer, ThreadedHTTPServer
-
+    """The app behind a real threaded HTTP server (the one `make run` uses), for concurrency tests."""
     from app import app
+    from infra.local import serve
 
-    class RaceReadyServer(ThreadedHTTPServer):
-        # socketserver's default listen backlog is 5: fifty clients connecting at once overflow
-        # it and some see their connection reset before the app ever runs.
-        request_queue_size = 256
-
-    port = free_port()
-    config = Config.create(chalice_stage="local", app_name="paperclip")
-    server = LocalDevServer(app, config, "127.0.0.1", port, server_cls=RaceReadyServer)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server.server_close()
+    server = serve.make_server(app, "127.0.0.1", 0)
+    serve.serve_in_thread(server)
+    yield f"http://127.0.0.1:{server.server.server_address[1]}"
+    serve.stop(server)
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
-"""The embedded moto server's transaction rollback (infra/local/aws.py) keeps all-or-nothing writes.
+"""A cancelled transaction leaves every item exactly as it was, on the suite's DynamoDB engine.
 
-Our server saves and restores only the items a transaction names instead of copying whole tables;
-these tests pin that a cancelled transaction leaves every item exactly as it was, on tables with and
-without a range key, while other items written before it stay.
+On DynamoDB Local (the default) this is DynamoDB's own all-or-nothing rule, which our code relies on.
+With PAPERCLIP_DYNAMODB_ENGINE=moto it pins our moto server's item-level rollback
+(infra/local/aws.py), which saves and restores only the items a transaction names instead of copying
+whole tables: tables with and without a range key, other items written before it staying.
 """
 import pytest
 
