@@ -32,9 +32,9 @@ _DDB_ENDPOINT_VAR = "PAPERCLIP_TEST_DYNAMODB_ENDPOINT"  # handed from the xdist 
 def _shared_dynamodb_local() -> str:
     endpoint = os.environ.get(_DDB_ENDPOINT_VAR)
     if not endpoint:
-        from infra.local.dynamodb_local import DynamoDBLocal
+        from infra.local.dynamodb_local import QUICK_START, DynamoDBLocal
 
-        engine = DynamoDBLocal().start()
+        engine = DynamoDBLocal(java_opts=QUICK_START).start()
         atexit.register(engine.stop)  # and the JVM dies with this process anyway (PDEATHSIG)
         endpoint = os.environ[_DDB_ENDPOINT_VAR] = engine.endpoint
     return endpoint

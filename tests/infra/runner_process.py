@@ -16,6 +16,7 @@ from pathlib import Path
 import requests
 
 from infra.local.aws import free_port
+from infra.local.dynamodb_local import QUICK_START
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_SEC = 240  # JVM start + table creation on a busy 2-core machine running the suite
@@ -33,7 +34,8 @@ class Runner:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = clean_env(PAPERCLIP_DATA_DIR=str(data_dir), PORT=str(self.port), **env)
+        self.env = clean_env(PAPERCLIP_DATA_DIR=str(data_dir), PORT=str(self.port),
+                             PAPERCLIP_DYNAMODB_JAVA_OPTS=" ".join(QUICK_START), **env)
         self.process: subprocess.Popen | None = None
         self.log = data_dir.parent / f"runner-{data_dir.name}.log"
 
