@@ -120,7 +120,8 @@ def main() -> int:
         return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-engines-"))
-    runners = {engine: Runner(workdir / engine, PAPERCLIP_DYNAMODB_ENGINE=engine, LOG_LEVEL="WARNING") for engine in ENGINES}
+    runners = {engine: Runner(workdir / engine, PAPERCLIP_DYNAMODB_ENGINE=engine, LOG_LEVEL="WARNING",
+                                PAPERCLIP_DYNAMODB_JAVA_OPTS="") for engine in ENGINES}
     worlds: dict[str, dict] = {}
     try:
         for engine, runner in runners.items():

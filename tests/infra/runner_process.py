@@ -34,8 +34,9 @@ class Runner:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Quick-start JVM unless the caller says otherwise (benchmarks pass PAPERCLIP_DYNAMODB_JAVA_OPTS="").
         self.env = clean_env(PAPERCLIP_DATA_DIR=str(data_dir), PORT=str(self.port),
-                             PAPERCLIP_DYNAMODB_JAVA_OPTS=" ".join(QUICK_START), **env)
+                             **{"PAPERCLIP_DYNAMODB_JAVA_OPTS": " ".join(QUICK_START), **env})
         self.process: subprocess.Popen | None = None
         self.log = data_dir.parent / f"runner-{data_dir.name}.log"
 
