@@ -156,7 +156,9 @@ def _client(base: str, world: dict, cycles: int, seed_value: int, samples: dict,
         timed("health", "GET", "/health", (200,))
         timed("get company", "GET", f"/companies/{cid}", (200,))
         timed("list agents", "GET", f"/companies/{cid}/agents", (200,))
-        timed("create issue", "POST", f"/companies/{cid}/issues", (201,), json={"title": "New one", "status": "todo"})
+        # Unique titles: upstream answers a repeated identical create with the first issue (200), which
+        # would measure a dedupe lookup instead of a create.
+        timed("create issue", "POST", f"/companies/{cid}/issues", (201,), json={"title": f"New one {key}", "status": "todo"})
         timed("get issue", "GET", f"/issues/{iid}", (200,))
         timed("patch issue", "PATCH", f"/issues/{iid}", (200,), json={"priority": rnd.choice(["low", "medium", "high"])})
         timed("list issues", "GET", f"/companies/{cid}/issues?limit=50", (200,))
