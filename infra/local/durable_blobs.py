@@ -43,7 +43,7 @@ class BlobMirror:
 
         body = list(self.app(environ, hold))
         status, headers, exc_info = captured
-        if status.startswith("2"):
+        if status.startswith("2"):  # a failure to mirror is a 500: never a 2xx that is not on disk
             bucket, key = target
             if environ["REQUEST_METHOD"] == "PUT":
                 self._save(bucket, key)
@@ -57,7 +57,9 @@ class BlobMirror:
             return None
         if environ.get("HTTP_X_AMZ_TARGET") or environ.get("QUERY_STRING"):
             return None  # a JSON-protocol service (DynamoDB, KMS) or an S3 sub-resource
-        bucket, _, key = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        # PEP 3333: PATH_INFO carries the URL-decoded bytes as latin-1 characters; keys are UTF-8.
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
+        bucket, _, key = path.lstrip("/").partition("/")
         return (bucket, key) if bucket and key else None
 
     def _path(self, bucket: str, key: str) -> Path:
