@@ -50,14 +50,16 @@ function url(path, query) {
 }
 
 function headers(extra) {
-  const result = {Accept: 'application/json', ...extra};
+  const result = {...extra};
   const current = token();
   if (current) result.Authorization = `Bearer ${current}`;
   return result;
 }
 
-async function send(method, path, {body, query} = {}) {
-  const init = {method, headers: headers(body !== undefined ? {'Content-Type': 'application/json'} : {}),
+async function send(method, path, {body, query, accept = 'application/json'} = {}) {
+  const extra = {Accept: accept};
+  if (body !== undefined) extra['Content-Type'] = 'application/json';
+  const init = {method, headers: headers(extra),
                 credentials: 'omit', cache: 'no-store'};
   if (body !== undefined) init.body = JSON.stringify(body);
   const response = await fetch(url(path, query), init);
@@ -101,7 +103,7 @@ export async function all(path, query = {}, cap = 1000) {
 
 /** Bytes of a file the API serves (attachments), fetched with the token: a Blob. */
 export async function blob(path) {
-  const response = await send('GET', path);
+  const response = await send('GET', path, {accept: '*/*'});
   return response.blob();
 }
 

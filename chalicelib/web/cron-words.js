@@ -107,8 +107,9 @@ function describeTime(minute, hour) {
 
 function describeDays(dom, dow) {
   const domWords = () => {
-    const one = dom.items.length === 1 && dom.items[0].kind === 'one';
-    return `${one ? 'day' : 'days'} ${listWords(dom, String, 'day')} of the month`;
+    const [first] = dom.items;
+    if (dom.items.length === 1 && first.kind === 'all') return `${listWords(dom, String, 'day')} of the month`;
+    return `${dom.items.length === 1 && first.kind === 'one' ? 'day' : 'days'} ${listWords(dom, String, 'day')} of the month`;
   };
   const dowWords = () => listWords(dow, (d) => WEEKDAYS[d % 7], 'day of the week');
   const domRestricted = !isEvery(dom);

@@ -30,7 +30,7 @@ function revisions(ctx, issue, doc) {
   details.addEventListener('toggle', async () => {
     if (!details.open || loaded) return;
     loaded = true;
-    const list = h('ol', {class: 'revision-list', reversed: true}, h('li', {class: 'muted'}, 'Loading…'));
+    const list = h('ul', {class: 'revision-list'}, h('li', {class: 'muted'}, 'Loading…'));
     details.append(list);
     try {
       const first = await api.page(`/issues/${issue.id}/documents/${encodeURIComponent(doc.key)}/revisions`, {limit: 50});

@@ -17,8 +17,7 @@ let assigneeFilter = '';
 export function holder(ctx, issue) {
   if (!issue.checkoutRunId) return null;
   const agent = ctx.context.agentsById.get(issue.assigneeAgentId);
-  return h('p', {class: 'holder'}, h('span', {'aria-hidden': 'true'}, '🔒 '),
-    'Checked out by ', h('strong', {}, agent ? agent.name : shortId(issue.assigneeAgentId)),
+  return h('p', {class: 'holder'}, 'Checked out by ', h('strong', {}, agent ? agent.name : shortId(issue.assigneeAgentId)),
     ' (run ', h('code', {title: issue.checkoutRunId}, shortId(issue.checkoutRunId)), ')');
 }
 

@@ -49,17 +49,22 @@ class _File:
     version: str  # VERSION_CHARS hex digits of the SHA-256 of the bytes
 
 
-_files: dict[str, _File | None] = {}  # name -> file (None: no such asset); filled on demand
+_files: dict[str, _File] = {}  # name -> file, filled on demand (index.html and the assets)
+
+
+def _read(name: str) -> _File:
+    if name not in _files:
+        data = (WEB_DIR / name).read_bytes()
+        _files[name] = _File(data.decode("utf-8"), hashlib.sha256(data).hexdigest()[:VERSION_CHARS])
+    return _files[name]
 
 
 def _asset(name: str) -> _File | None:
-    if name not in _files:
-        path = WEB_DIR / name
-        if not ASSET_NAME.match(name) or not path.is_file():
-            return None  # not cached: a flood of random names must not grow the cache
-        data = path.read_bytes()
-        _files[name] = _File(data.decode("utf-8"), hashlib.sha256(data).hexdigest()[:VERSION_CHARS])
-    return _files[name]
+    """A .js or .css file of the page, or None. Names are checked before any cache lookup or read, and
+    unknown names are not cached (a flood of random names must not grow the cache)."""
+    if not ASSET_NAME.match(name) or not (name in _files or (WEB_DIR / name).is_file()):
+        return None
+    return _read(name)
 
 
 _modules: list[str] = []  # the .js files, listed on the first page request
@@ -102,10 +107,7 @@ def _mount_prefix(request) -> str:
 
 
 def _page(request) -> Response:
-    index = WEB_DIR / "index.html"
-    if "index.html" not in _files:
-        data = index.read_bytes()
-        _files["index.html"] = _File(data.decode("utf-8"), hashlib.sha256(data).hexdigest()[:VERSION_CHARS])
+    page = _read("index.html")
     prefix = _mount_prefix(request)
     base = f"{prefix}/board/"
     imports = {}
@@ -116,7 +118,7 @@ def _page(request) -> Response:
     import_map = json.dumps({"imports": imports}, separators=(",", ":"), sort_keys=True)
     script_hash = base64.b64encode(hashlib.sha256(import_map.encode()).digest()).decode()
     app_js, style = _asset("app.js"), _asset("style.css")
-    html = (_files["index.html"].body
+    html = (page.body
             .replace("%PREFIX%", prefix)
             .replace("%IMPORT_MAP%", import_map)
             .replace("%APP_JS%", f"{base}app.js?v={app_js.version if app_js else ''}")
