@@ -2,8 +2,8 @@
 
 Where they come from: /usr/bin/chromium and /usr/bin/chromedriver (PAPERCLIP_CHROMIUM and
 PAPERCLIP_CHROMEDRIVER override the paths). When they are missing, `ensure_installed()` installs both
-with apt-get, as CI runs (root): about 80 MB downloaded and 290 MB installed, a minute or two on a
-2-core machine, once per machine (later runs find them). It holds a lock file meanwhile, so two
+with apt-get, as CI runs (root): about 120 MB downloaded and 380 MB installed (chromium, chromium-common,
+chromium-driver, plus shared libraries the machine lacks), a minute or two on a 2-core machine, once per machine (later runs find them). It holds a lock file meanwhile, so two
 pytest workers never run apt at once. Anyone else gets a failure that says what to install. Selenium
 never downloads a browser or driver of its own (Selenium Manager is skipped when the driver's path is
 given), and this machine could not fetch one anyway.
