@@ -45,6 +45,16 @@ export function shortId(id) {
   return id ? String(id).slice(0, 8) : '';
 }
 
+/**
+ * A table row whose cells carry their column's name (`data-label`): at phone width a `table.stack`
+ * shows each row as a small card, every cell under its name (style.css), instead of a table wider
+ * than the screen. Returns the row.
+ */
+export function labelCells(tr, labels) {
+  [...tr.children].forEach((cell, i) => { if (labels[i]) cell.setAttribute('data-label', labels[i]); });
+  return tr;
+}
+
 /** A status or priority chip; `kind` picks its colour class (all pass WCAG AA on their background). */
 export function badge(text, kind) {
   return h('span', {class: `badge badge-${kind || String(text).replace(/[^a-z_]/gi, '')}`}, String(text).replace(/_/g, ' '));

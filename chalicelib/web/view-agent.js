@@ -3,12 +3,13 @@
 // what woke it (with the issue) and its error.
 
 import * as api from './api.js';
-import {badge, facts, h, shortId, uid} from './dom.js';
+import {badge, facts, h, labelCells, shortId, uid} from './dom.js';
 import {loadMore} from './paging.js';
 import {timeEl} from './time.js';
 
 const RUN_STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out'];
 const PAGE = 50;
+const COLUMNS = ['Run', 'Status', 'Queued', 'Started', 'Finished', 'Woken by', 'Error'];
 let statusFilter = '';
 
 function wakeups(ctx, run) {
@@ -19,14 +20,14 @@ function wakeups(ctx, run) {
 }
 
 function runRow(ctx, run) {
-  return h('tr', {'data-run-id': run.id, 'data-status': run.status},
+  return labelCells(h('tr', {'data-run-id': run.id, 'data-status': run.status},
     h('th', {scope: 'row'}, h('code', {title: run.id}, shortId(run.id))),
     h('td', {}, badge(run.status)),
     h('td', {}, timeEl(run.createdAt)),
     h('td', {}, run.startedAt ? timeEl(run.startedAt) : '—'),
     h('td', {}, run.finishedAt ? timeEl(run.finishedAt) : (run.expiresAt ? ['expires ', timeEl(run.expiresAt)] : '—')),
     h('td', {}, wakeups(ctx, run)),
-    h('td', {}, run.error || ''));
+    h('td', {}, run.error || '')), COLUMNS);
 }
 
 export async function render(ctx) {
@@ -53,9 +54,9 @@ export async function render(ctx) {
       h('div', {class: 'toolbar'}, h('label', {for: filterId}, 'Status'), filter),
       first.items.length
         ? h('div', {class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Heartbeat runs table'},
-          h('table', {class: 'heartbeat-runs'},
+          h('table', {class: 'heartbeat-runs stack'},
             h('caption', {}, 'Newest first. A run is queued by a wakeup and running once started.'),
-            h('thead', {}, h('tr', {}, ['Run', 'Status', 'Queued', 'Started', 'Finished', 'Woken by', 'Error'].map((l) => h('th', {scope: 'col'}, l)))),
+            h('thead', {}, h('tr', {}, COLUMNS.map((l) => h('th', {scope: 'col'}, l)))),
             body))
         : h('p', {class: 'muted'}, 'No heartbeat runs.'),
       loadMore(first.next, fetchPage, (items) => body.append(...items.map((run) => runRow(ctx, run))), ctx, 'Older runs')));

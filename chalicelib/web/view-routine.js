@@ -3,13 +3,14 @@
 // when it was triggered, the linked issue and, for coalesced or skipped runs, the run they joined.
 
 import * as api from './api.js';
-import {badge, h, shortId} from './dom.js';
+import {badge, h, labelCells, shortId} from './dom.js';
 import {renderMarkdown} from './markdown.js';
 import {loadMore} from './paging.js';
 import {issueLink, routineCard} from './routine-card.js';
 import {lag, timeEl} from './time.js';
 
 const PAGE = 50;
+const COLUMNS = ['Run', 'Status', 'Source', 'Scheduled for', 'Triggered at', 'Linked issue', 'Coalesced into', 'Notes'];
 
 /** Identifiers of the linked issues (one GET per distinct issue, four at a time). */
 async function resolveIssues(runs, known) {
@@ -34,7 +35,7 @@ function runRow(run, ctx, issues, triggersById) {
       row.scrollIntoView({block: 'center'});
     }
   };
-  return h('tr', {id: `run-${run.id}`, tabindex: '-1', 'data-run-id': run.id, 'data-status': run.status},
+  return labelCells(h('tr', {id: `run-${run.id}`, tabindex: '-1', 'data-run-id': run.id, 'data-status': run.status},
     h('th', {scope: 'row'}, h('code', {title: run.id}, shortId(run.id))),
     h('td', {}, badge(run.status)),
     h('td', {}, source),
@@ -46,7 +47,7 @@ function runRow(run, ctx, issues, triggersById) {
       ? h('button', {type: 'button', class: 'link-button', onclick: () => jumpTo(run.coalescedIntoRunId),
                      'aria-label': `Go to run ${shortId(run.coalescedIntoRunId)}`}, `run ${shortId(run.coalescedIntoRunId)}`)
       : '—'),
-    h('td', {}, run.failureReason || (run.completedAt && run.status === 'completed' ? ['completed ', timeEl(run.completedAt)] : '')));
+    h('td', {}, run.failureReason || (run.completedAt && run.status === 'completed' ? ['completed ', timeEl(run.completedAt)] : ''))), COLUMNS);
 }
 
 export async function render(ctx) {
@@ -59,10 +60,9 @@ export async function render(ctx) {
   await resolveIssues(first.items, issues);
   const triggersById = new Map((routine.triggers || []).map((t) => [t.id, t]));
   const body = h('tbody', {}, first.items.map((run) => runRow(run, ctx, issues, triggersById)));
-  const table = h('table', {class: 'runs'},
+  const table = h('table', {class: 'runs stack'},
     h('caption', {}, 'Runs, newest first. Scheduled for is the nominal tick of a schedule run; triggered at is when it fired.'),
-    h('thead', {}, h('tr', {}, ['Run', 'Status', 'Source', 'Scheduled for', 'Triggered at', 'Linked issue', 'Coalesced into', 'Notes']
-      .map((label) => h('th', {scope: 'col'}, label)))),
+    h('thead', {}, h('tr', {}, COLUMNS.map((label) => h('th', {scope: 'col'}, label)))),
     body);
 
   const runsSection = h('section', {class: 'run-history', 'aria-labelledby': 'run-history-heading'},

@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         cleanups.append(lambda: stack_file.remove(data_dir))
         _say(f"API on http://localhost:{api_port}/api  (auth: {os.environ['AUTH_MODE']}; "
              f"try: curl http://localhost:{api_port}/api/health)")
+        _say(f"board page on http://localhost:{api_port}/")
 
         threading.Thread(target=_scheduler_loop, args=(stop,), name="scheduler", daemon=True).start()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -351,7 +351,27 @@ def test_activity_feed_and_an_agents_heartbeat_runs(board, world):
     board.screenshot("agent-heartbeat-runs")
 
 
-def test_keyboard_alone_reaches_every_view_and_forms_are_labelled(board, world):
+@pytest.fixture(scope="module")
+def every_view(world):
+    """(fragment, heading) of every view, with data of their own so that each view has content (a
+    routine with a schedule trigger and a run, its issue with a comment and a document, an agent with a
+    heartbeat run) whichever tests ran before."""
+    s, cid = world.server, world.cid
+    routine = _routine(world, "Accessible routine")
+    s.call("POST", f"/routines/{routine['id']}/triggers",
+           {"kind": "schedule", "cronExpression": "30 2 * * 1-5", "timezone": "Europe/Amsterdam"}, expect=201)
+    run = s.call("POST", f"/routines/{routine['id']}/run", {}, expect=202)
+    issue = s.call("GET", f"/issues/{run['linkedIssueId']}", expect=200)
+    s.call("POST", f"/issues/{issue['id']}/comments", {"body": "A **comment** with [a link](https://example.com)"}, expect=201)
+    s.call("PUT", f"/issues/{issue['id']}/documents/notes", {"title": "Notes", "format": "markdown", "body": "# Notes\n\n- one"},
+           expect=201)
+    return [(f"/companies/{cid}/routines", "Routines"), (f"/companies/{cid}/routines/{routine['id']}", "Accessible routine"),
+            (f"/companies/{cid}/issues", "Issues"), (f"/companies/{cid}/issues/{issue['identifier']}", issue["identifier"]),
+            (f"/companies/{cid}/activity", "Activity"), (f"/companies/{cid}/agents", "Agents"),
+            (f"/companies/{cid}/agents/{world.ada['id']}", "Ada"), ("/", "Companies")]
+
+
+def test_keyboard_alone_reaches_every_view_and_forms_are_labelled(board, world, every_view):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
@@ -374,9 +394,7 @@ def test_keyboard_alone_reaches_every_view_and_forms_are_labelled(board, world):
     assert board.js("return document.activeElement.tagName") == "H1"
 
     # Every view: no control without a label or accessible name, no image without alt text.
-    for fragment, heading in [(f"/companies/{world.cid}/routines", "Routines"), (f"/companies/{world.cid}/issues", "Issues"),
-                              (f"/companies/{world.cid}/activity", "Activity"), (f"/companies/{world.cid}/agents", "Agents"),
-                              ("/", "Companies")]:
+    for fragment, heading in every_view:
         board.open(fragment, heading)
         if heading == "Routines":  # the trigger form's fields too
             _button(board, board.wait("main article.card"), "Add trigger").click()
@@ -415,28 +433,30 @@ return bad;
 """
 
 
-def test_text_meets_wcag_aa_contrast_on_every_view(board, world):
-    for fragment, heading in [(f"/companies/{world.cid}/routines", "Routines"), (f"/companies/{world.cid}/issues", "Issues"),
-                              (f"/companies/{world.cid}/activity", "Activity"), ("/", "Companies")]:
+def test_text_meets_wcag_aa_contrast_on_every_view(board, world, every_view):
+    for fragment, heading in every_view:
         board.open(fragment, heading)
         board.until(lambda d: not d.find_elements("css selector", "[aria-busy]"), "fire times")
         assert board.js(CONTRAST_SCRIPT) == [], fragment
 
 
-def test_phone_width_needs_no_sideways_scrolling(board, world):
+PHONE_SHOTS = ["phone-routines", "phone-routine", "phone-issues", "phone-issue", "phone-activity", "phone-agents", "phone-agent",
+               "phone-companies"]
+
+
+def test_phone_width_needs_no_sideways_scrolling(board, world, every_view):
     driver = board.driver
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
     try:
-        issues = world.server.call("GET", f"/companies/{world.cid}/issues", expect=200)
-        for name, fragment, heading in [
-            ("phone-routines", f"/companies/{world.cid}/routines", "Routines"),
-            ("phone-issues", f"/companies/{world.cid}/issues", "Issues"),
-            ("phone-issue", f"/companies/{world.cid}/issues/{issues[0]['identifier']}", issues[0]["identifier"]),
-            ("phone-activity", f"/companies/{world.cid}/activity", "Activity"),
-        ]:
+        for name, (fragment, heading) in zip(PHONE_SHOTS, every_view, strict=True):
             board.open(fragment, heading)
             board.until(lambda d: not d.find_elements("css selector", "[aria-busy]"), "fire times")
             assert board.js("return document.documentElement.scrollWidth <= window.innerWidth"), name
+            # Nor inside: no table or board column that needs scrolling sideways (wide tables stack
+            # into one card per row, every cell under its column's name).
+            assert board.js("""return [...document.querySelectorAll('.table-wrap, .board')]
+                .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.outerHTML.slice(0, 80))""") == [], name
+            assert board.js("return [...document.querySelectorAll('table.stack tbody tr > *')].filter((c) => !c.dataset.label).length") == 0
             board.screenshot(name, full_page=False)
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
