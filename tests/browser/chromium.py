@@ -27,6 +27,7 @@ CHROMIUM = os.environ.get("PAPERCLIP_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("PAPERCLIP_CHROMEDRIVER", "/usr/bin/chromedriver")
 PACKAGES = ("chromium", "chromium-driver")
 INSTALL_TIMEOUT_SEC = 1200
+APT_LOCK_WAIT_SEC = 300
 FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
     "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
@@ -50,8 +51,9 @@ def ensure_installed() -> None:
         if _present():  # another worker installed them while we waited
             return
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for command in (["apt-get", "update", "-q"],
-                        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *PACKAGES]):
+        wait_for_lock = ["-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT_SEC}"]  # another apt/dpkg run: wait, don't fail
+        for command in (["apt-get", *wait_for_lock, "update", "-q"],
+                        ["apt-get", *wait_for_lock, "install", "-y", "-q", "--no-install-recommends", *PACKAGES]):
             result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_SEC)
             if result.returncode != 0:
                 pytest.fail(f"{' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")

@@ -39,9 +39,10 @@ def missing(tmp_path, monkeypatch):
 
 def test_as_root_it_installs_chromium_and_its_driver_with_apt_get(missing):
     chromium.ensure_installed()
+    lock = ["-o", "DPkg::Lock::Timeout=300"]  # waits for another apt or dpkg run instead of failing
     assert missing.commands == [
-        ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"],
+        ["apt-get", *lock, "update", "-q"],
+        ["apt-get", *lock, "install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"],
     ]
     assert all(env["DEBIAN_FRONTEND"] == "noninteractive" for env in missing.envs)
     chromium.ensure_installed()  # now present: apt-get is not run again
