@@ -32,8 +32,11 @@ class Attachment(BaseModel):
     blob_key = UnicodeAttribute()
     actor_type = UnicodeAttribute()
     actor_id = UnicodeAttribute()
-    run_id = UnicodeAttribute(null=True)
+    run_id = UnicodeAttribute(null=True)  # upstream's originatingRunId
     created_at = UnicodeAttribute()
+    # The comment the file belongs to (upload's `issueCommentId`, or a comment's `attachmentIds`): set
+    # once, conditionally, so a file is never bound to two comments.
+    issue_comment_id = UnicodeAttribute(null=True)
 
     by_issue = AttachmentsByIssue()
 

@@ -11,10 +11,12 @@ from chalicelib.store.companies import Company
 from chalicelib.store.documents import DocumentRevision, IssueDocument
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import BoardUser, Credential
+from chalicelib.store.issue_relations import IssueRelation
 from chalicelib.store.issues import Issue
 from chalicelib.store.planning import Goal, Project
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.uniques import UniqueKey
+from chalicelib.store.work_products import WorkProduct
 
 ALL_MODELS: list[type[Model]] = [
     Company,
@@ -34,6 +36,8 @@ ALL_MODELS: list[type[Model]] = [
     IssueDocument,
     DocumentRevision,
     Attachment,
+    IssueRelation,
+    WorkProduct,
 ]
 
 
