@@ -94,6 +94,12 @@ def status_effects(from_status: str, to_status: str, stamp: str) -> Effects:
     return Effects(sets=sets, clears=frozenset(clears))
 
 
+def reopen_clears(from_status: str) -> frozenset[str]:
+    """A comment reopening an issue to todo (logic/comment_followup.py) clears the stamp of the closed
+    status it leaves: upstream clears completedAt and cancelledAt on every other status."""
+    return frozenset({"done": {"completed_at"}, "cancelled": {"cancelled_at"}}.get(from_status, set()))
+
+
 def wakes_assignee(status: str) -> bool:
     """Whether assigning an agent to an issue in `status` should wake it."""
     return status not in QUIET_STATUSES

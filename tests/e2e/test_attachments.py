@@ -75,6 +75,14 @@ def test_upload_list_download_round_trip(api, world, issue):
         "originalFilename": "pic.png",
         "contentPath": f"/api/attachments/{record['id']}/content",
         "createdAt": "2026-03-01T12:00:00.000Z",
+        # upstream's IssueAttachment fields (issue #14)
+        "issueCommentId": None,
+        "originatingRunId": None,
+        "createdByAgentId": None,
+        "createdByUserId": "local-board",
+        "openPath": f"/api/attachments/{record['id']}/content",
+        "downloadPath": f"/api/attachments/{record['id']}/content?download=1",
+        "updatedAt": "2026-03-01T12:00:00.000Z",
     }
 
     listed = api.get(f"/api/issues/{issue['id']}/attachments")

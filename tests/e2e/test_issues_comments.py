@@ -11,7 +11,10 @@ def test_post_and_list_comments(api, world, clock):
     assert first == {**first, "issueId": issue["id"], "companyId": world.cid, "authorType": "board",
                      "authorAgentId": None, "authorUserId": "local-board", "body": "First",
                      "createdAt": "2026-03-01T12:00:00.000Z"}
-    assert set(first) == {"id", "issueId", "companyId", "authorType", "authorAgentId", "authorUserId", "body", "createdAt"}
+    assert set(first) == {"id", "issueId", "companyId", "authorType", "authorAgentId", "authorUserId", "body", "createdAt",
+                          # upstream's IssueComment fields (issue #14)
+                          "updatedAt", "createdByRunId", "clientRequestId", "onBehalfOfUserId", "presentation",
+                          "metadata", "followUpRequested", "deletedAt"}
     clock.advance(seconds=1)
     second = api.post(f"/api/issues/{issue['id']}/comments", {"body": "Second"}, token=world.bob_key).json
     assert (second["authorType"], second["authorAgentId"], second["authorUserId"]) == ("agent", world.bob["id"], None)
@@ -19,10 +22,12 @@ def test_post_and_list_comments(api, world, clock):
     third = api.post(f"/api/issues/{issue['identifier']}/comments", {"body": "x" * 65_536}).json
     listed = api.get(f"/api/issues/{issue['id']}/comments")
     assert listed.status == 200
-    assert [c["id"] for c in listed.json] == [first["id"], second["id"], third["id"]]
-    page1 = api.get(f"/api/issues/{issue['id']}/comments?limit=2")
-    page2 = api.get(f"/api/issues/{issue['id']}/comments?limit=2&cursor={page1.headers['x-next-cursor']}")
-    assert [c["id"] for c in page1.json + page2.json] == [first["id"], second["id"], third["id"]]
+    # upstream's order: newest first unless order=asc (validators.md §9.6)
+    assert [c["id"] for c in listed.json] == [third["id"], second["id"], first["id"]]
+    for order, expected in (("asc", [first["id"], second["id"], third["id"]]), ("desc", [third["id"], second["id"], first["id"]])):
+        page1 = api.get(f"/api/issues/{issue['id']}/comments?order={order}&limit=2")
+        page2 = api.get(f"/api/issues/{issue['id']}/comments?order={order}&limit=2&cursor={page1.headers['x-next-cursor']}")
+        assert [c["id"] for c in page1.json + page2.json] == expected
     assert "x-next-cursor" not in page2.headers
     assert activity_actions(api, world, issue["id"]).count("issue.comment_added") == 3
 
@@ -41,7 +46,7 @@ def test_mentions_wake_the_mentioned_agents(api, world):
     body = 'Hey @alice and @"Bob Builder", also @ALICE again, @nobody, mail x@carol.com'
     comment = api.post(f"/api/issues/{issue['id']}/comments", {"body": body}).json
     for agent in (world.alice, world.bob):
-        assert queued_wakeups(api, agent["id"]) == [{"reason": "issue_mentioned", "issueId": issue["id"],
+        assert queued_wakeups(api, agent["id"]) == [{"reason": "issue_comment_mentioned", "issueId": issue["id"],
                                                      "commentId": comment["id"], "at": "2026-03-01T12:00:00.000Z"}]
     assert queued_wakeups(api, carol["id"]) == []
 
@@ -53,7 +58,7 @@ def test_mentions_follow_renames_without_reading_the_company_s_agents(api, world
     assert api.patch(f"/api/agents/{world.bob['id']}", {"name": "Robert Builder"}).status == 200
     with counting() as calls:
         assert api.post(f"/api/issues/{issue['id']}/comments", {"body": '@"Bob Builder" and @"robert BUILDER"'}).status == 201
-    assert [w["reason"] for w in queued_wakeups(api, world.bob["id"])] == ["issue_mentioned"]
+    assert [w["reason"] for w in queued_wakeups(api, world.bob["id"])] == ["issue_comment_mentioned"]
     # names resolve through the agents' unique-name keys, not a Query of every agent in the company
     assert "Query" not in calls and "Scan" not in calls, dict(calls)
 
@@ -69,7 +74,7 @@ def test_comment_wakes_the_assignee_unless_it_wrote_it(api, world):
     assert queued_wakeups(api, world.alice["id"]) == []  # no self-wakeups, even when mentioning oneself
     # a mentioned assignee gets one wakeup for the comment, not two
     comment = api.post(f"/api/issues/{issue['id']}/comments", {"body": "@Alice look"}).json
-    assert [(w["reason"], w["commentId"]) for w in queued_wakeups(api, world.alice["id"])] == [("issue_mentioned", comment["id"])]
+    assert [(w["reason"], w["commentId"]) for w in queued_wakeups(api, world.alice["id"])] == [("issue_comment_mentioned", comment["id"])]
 
 
 def test_terminated_agents_are_not_woken(api, world):
@@ -113,4 +118,4 @@ def test_an_agent_among_the_first_names_is_woken(api, world):
     issue = new_issue(api, world)
     body = " ".join(f"@ghost{i}" for i in range(MAX_MENTIONED_NAMES - 1)) + " @alice @ghostly"
     assert api.post(f"/api/issues/{issue['id']}/comments", {"body": body}).status == 201
-    assert [w["reason"] for w in queued_wakeups(api, world.alice["id"])] == ["issue_mentioned"]
+    assert [w["reason"] for w in queued_wakeups(api, world.alice["id"])] == ["issue_comment_mentioned"]

@@ -8,6 +8,12 @@ ISSUE_KEYS = {
     "id", "companyId", "identifier", "title", "description", "status", "priority", "assigneeAgentId",
     "checkoutRunId", "projectId", "goalId", "parentId", "billingCode", "originKind", "originId", "originRunId",
     "startedAt", "completedAt", "cancelledAt", "createdAt", "updatedAt",
+    # upstream's Issue fields (issue #14): with behaviour, or stored and returned as given
+    "issueNumber", "workMode", "requestDepth", "assigneeUserId", "executionRunId", "createdByAgentId",
+    "createdByUserId", "responsibleUserId", "blockedByIssueIds", "labelIds", "labels", "hiddenAt", "executionState",
+    "projectWorkspaceId", "unblockDescriptor", "inheritExecutionWorkspaceFromIssueId", "harnessKind", "reviewPolicy",
+    "assigneeAdapterOverrides", "executionPolicy", "executionWorkspaceId", "executionWorkspacePreference",
+    "executionWorkspaceSettings", "watchdogDiscovery", "reviewInteractionId", "reviewRequest",
 }
 
 

@@ -72,7 +72,7 @@ def test_same_status_is_a_noop(api, world, clock):
     issue = new_issue(api, world, status="todo")
     clock.advance(minutes=5)
     r = api.patch(f"/api/issues/{issue['id']}", {"status": "todo"})
-    assert r.status == 200 and r.json == issue  # nothing written, updatedAt unchanged
+    assert r.status == 200 and r.json == {**issue, "changes": {}, "comment": None}  # nothing written, updatedAt unchanged
     assert activity_actions(api, world, issue["id"]) == ["issue.created"]
     done = api.patch(f"/api/issues/{issue['id']}", {"status": "cancelled"}).json
     r = api.patch(f"/api/issues/{issue['id']}", {"status": "cancelled", "title": "renamed"})
@@ -212,15 +212,16 @@ def test_patch_with_comment(api, world):
     assert r.json["status"] == "done"
     comments = api.get(f"/api/issues/{issue['id']}/comments").json
     assert [(c["body"], c["authorAgentId"]) for c in comments] == [("Implemented. cc @\"Bob Builder\"", world.alice["id"])]
-    assert [(w["reason"], w["commentId"]) for w in queued_wakeups(api, world.bob["id"])] == [("issue_mentioned", comments[0]["id"])]
+    assert [(w["reason"], w["commentId"]) for w in queued_wakeups(api, world.bob["id"])] == [("issue_comment_mentioned", comments[0]["id"])]
     assert queued_wakeups(api, world.alice["id"]) == []  # the author is the assignee: no self-wakeup
     assert sorted(activity_actions(api, world, issue["id"])) == sorted(
         ["issue.created", "issue.checked_out", "issue.updated", "issue.comment_added"])
-    # a comment alone (no field change) also works, and wakes the assignee
+    # a board comment alone (no status) on the agent's closed issue reopens it and wakes the assignee
+    # (upstream's rule: validators.md §5.2, §9.13)
     r = api.patch(f"/api/issues/{issue['id']}", {"comment": "board note"})
-    assert r.status == 200 and r.json["status"] == "done"
+    assert r.status == 200 and r.json["status"] == "todo", r
     assert len(api.get(f"/api/issues/{issue['id']}/comments").json) == 2
-    assert [w["reason"] for w in queued_wakeups(api, world.alice["id"])] == ["issue_commented"]
+    assert [w["reason"] for w in queued_wakeups(api, world.alice["id"])] == ["issue_reopened_via_comment"]
 
 
 def test_reassign_with_comment_wakes_once(api, world):

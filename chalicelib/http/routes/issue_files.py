@@ -1,4 +1,5 @@
-"""Issue documents and attachments (SPEC §4 "Documents", "Attachments")."""
+"""Issue documents, attachments and work products (SPEC §4 "Documents", "Attachments"; upstream's work
+products: validators.md §5.8)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,12 +9,13 @@ from chalice import Blueprint
 from chalicelib.config import settings
 from chalicelib.errors import DomainError
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.params import PAGING, limit, page_reply, param
 from chalicelib.http.schemas.documents import (
     AttachmentOut, DocumentOut, DocumentPut, DocumentRevisionOut, DocumentSummaryOut,
 )
+from chalicelib.http.schemas.work_products import WorkProductCreate, WorkProductOut, WorkProductUpdate
 from chalicelib.logic.attachment_download import accepts_binary, content_disposition, is_textual, plan_delivery
-from chalicelib.services.issues import attachments, issue_documents
+from chalicelib.services.issues import attachments, issue_documents, work_products
 
 
 class FilesBlueprint(Blueprint):
@@ -41,10 +43,11 @@ FILES = "Attachments"
 
 # --------------------------------------------------------------------------- documents
 
-@route(bp, "/issues/{issueId}/documents", "GET", action="issue.read", summary="List an issue's documents (no bodies)", tag=DOCS,
-       response=list[DocumentSummaryOut])
+@route(bp, "/issues/{issueId}/documents", "GET", action="issue.read", tag=DOCS, response=list[DocumentSummaryOut],
+       query={"includeSystem": param("true: also the system documents (continuation-summary, ...)", enum=["true", "false"])},
+       summary="List an issue's documents by key (no bodies; system documents only with includeSystem=true)")
 def list_documents(ctx: RequestContext, issueId: str):
-    return issue_documents.list_documents(ctx.principal, issueId)
+    return issue_documents.list_documents(ctx.principal, issueId, ctx.query.get("includeSystem") == "true")
 
 
 @route(bp, "/issues/{issueId}/documents/{key}", "GET", action="issue.read", summary="Get a document by key", tag=DOCS, response=DocumentOut,
@@ -80,11 +83,12 @@ def delete_document(ctx: RequestContext, issueId: str, key: str):
 @route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", action="issue.write", tag=FILES, response=AttachmentOut, status=201,
        raw_body=True, content_type="multipart/form-data", extra_statuses=(413, 415, 422),
        raw_body_doc=lambda: {
-           "schema": {"type": "object", "properties": {attachments.FILE_FIELD: {"type": "string", "format": "binary"}},
+           "schema": {"type": "object", "properties": {attachments.FILE_FIELD: {"type": "string", "format": "binary"},
+                                                       attachments.COMMENT_FIELD: {"type": "string", "format": "uuid"}},
                       "required": [attachments.FILE_FIELD]},
            "encoding": {attachments.FILE_FIELD: {"contentType": ", ".join(settings().attachment_content_types)}},
        },
-       summary="Upload an attachment: multipart/form-data with one field `file`")
+       summary="Upload an attachment: multipart/form-data with one field `file` (and optionally `issueCommentId`)")
 def upload_attachment(ctx: RequestContext, companyId: str, issueId: str):
     attachment = attachments.upload(ctx.principal, companyId, issueId, ctx.headers.get("content-type"), ctx.raw_body, ctx.now)
     return attachments.to_json(attachment)
@@ -117,3 +121,32 @@ def download_attachment(ctx: RequestContext, attachmentId: str):
 def delete_attachment(ctx: RequestContext, attachmentId: str):
     attachments.delete(ctx.principal, attachmentId, ctx.now)
     return Reply(status=204)
+
+
+# --------------------------------------------------------------------------- work products
+
+PRODUCTS = "Work products"
+
+
+@route(bp, "/issues/{issueId}/work-products", "POST", action="issue.write", tag=PRODUCTS, body=WorkProductCreate,
+       response=WorkProductOut, status=201, summary="Record a work product of an issue (pull request, preview, artifact, ...)")
+def create_work_product(ctx: RequestContext, issueId: str):
+    return work_products.to_json(work_products.create(ctx.principal, issueId, ctx.body, ctx.now))
+
+
+@route(bp, "/issues/{issueId}/work-products", "GET", action="issue.read", tag=PRODUCTS, response=list[WorkProductOut],
+       summary="An issue's work products: primary first, then most recently updated")
+def list_work_products(ctx: RequestContext, issueId: str):
+    return [work_products.to_json(p) for p in work_products.list_for_issue(ctx.principal, issueId)]
+
+
+@route(bp, "/work-products/{workProductId}", "PATCH", action="issue.write", tag=PRODUCTS, body=WorkProductUpdate,
+       response=WorkProductOut, summary="Change a work product")
+def update_work_product(ctx: RequestContext, workProductId: str):
+    return work_products.to_json(work_products.update(ctx.principal, workProductId, ctx.body, ctx.now))
+
+
+@route(bp, "/work-products/{workProductId}", "DELETE", action="issue.write", tag=PRODUCTS, response=WorkProductOut,
+       summary="Delete a work product (200 with what was deleted)")
+def delete_work_product(ctx: RequestContext, workProductId: str):
+    return work_products.to_json(work_products.delete(ctx.principal, workProductId, ctx.now))

@@ -56,9 +56,16 @@ class AttachmentOut(ResponseBody):
     id: str
     company_id: str
     issue_id: str
+    issue_comment_id: Optional[str]
     content_type: str
     byte_size: int
     sha256: str
     original_filename: Optional[str]
+    originating_run_id: Optional[str]
+    created_by_agent_id: Optional[str]
+    created_by_user_id: Optional[str]
     content_path: str
+    open_path: str
+    download_path: str
     created_at: Timestamp
+    updated_at: Timestamp

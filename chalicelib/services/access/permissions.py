@@ -94,7 +94,7 @@ ACTIONS: dict[str, Rule] = {
     "issue.assign": _r(TASKS_ASSIGN, COMPANY, "assign an issue to an agent (on create, PATCH or board checkout)"),
     "issue.checkout": _r(TASKS_ASSIGN, SELF, "check an issue out for a run (the board: on behalf of an agent)"),
     "issue.release": _r(TASKS_ASSIGN, COMPANY, "release a checked-out issue (agents: only the assignee, else 409)"),
-    "issue.delete": _r(COMPANY_MANAGE, DENY, "delete an issue"),
+    "issue.delete": _r(MEMBER, COMPANY, "delete an issue (agents: their own or unassigned ones, else 403)"),
     "issue.document_delete": _r(MEMBER, DENY, "delete an issue's documents (their revisions are the record)"),
     # routines
     "routine.read": _r(MEMBER, COMPANY, "read routines, triggers, runs and fire-time previews"),

@@ -54,9 +54,13 @@ def normalize_key(raw: str | None) -> str:
 
 # --------------------------------------------------------------------------- reads
 
-def list_documents(principal: Principal, issue_ref: str) -> list[dict[str, Any]]:
+# Upstream's system documents: hidden from the list unless asked for (`includeSystem=true`).
+SYSTEM_KEYS = ("continuation-summary", "pipeline-case-body")
+
+
+def list_documents(principal: Principal, issue_ref: str, include_system: bool = False) -> list[dict[str, Any]]:
     issue = issue_lookup.get(principal, issue_ref)
-    return document_summaries_json(issue.id)
+    return [d for d in document_summaries_json(issue.id) if include_system or d["key"] not in SYSTEM_KEYS]
 
 
 def get_document(principal: Principal, issue_ref: str, key: str) -> dict[str, Any]:
@@ -65,6 +69,12 @@ def get_document(principal: Principal, issue_ref: str, key: str) -> dict[str, An
     if document is None:
         raise NotFound("Document not found", {"key": key.lower()})
     return to_json(document, _body_of(document))
+
+
+def find_json(issue_id: str, key: str) -> dict[str, Any] | None:
+    """A document of the issue with its body, or None (no access check: for callers that made it)."""
+    document = _find(issue_id, key)
+    return to_json(document, _body_of(document)) if document is not None else None
 
 
 def document_summaries_json(issue_id: str) -> list[dict[str, Any]]:
@@ -155,7 +165,7 @@ def _create(principal: Principal, issue: Issue, key: str, data: dict[str, Any], 
     tx.save(document, condition=IssueDocument.issue_id.does_not_exist(), tag="document")
     tx.save(_revision(principal, document, body, data.get("changeSummary"), stamp), condition=DocumentRevision.document_id.does_not_exist(), tag="revision")
     tx.save(activity.entry(principal, issue.company_id, "issue.document_created", "issue", issue.id, now, _details(document)))
-    issue_guards.add_holder_unchanged(tx, principal, issue)
+    issue_guards.add_issue_unchanged(tx, principal, issue)
     try:
         blobs.commit_referencing(tx, blob, committed=lambda: _latest_is(issue.id, key, revision_id))
     except TransactionConflict as conflict:  # created by someone else meanwhile, or the issue checked out
@@ -163,6 +173,27 @@ def _create(principal: Principal, issue: Issue, key: str, data: dict[str, Any], 
             raise issue_guards.lost_race(issue)
         raise _revision_conflict(_find(issue.id, key), None)
     return to_json(document, body)
+
+
+def add_initial_plan_ops(tx: Transaction, principal: Principal, issue: Issue, body: str, now: datetime) -> str | None:
+    """A new issue's `plan` document (title "Plan", revision 1) from create's `initialPlan`, added to the
+    issue's own create transaction. Returns the S3 key of a large body, written before: commit with
+    blobs.commit_referencing so a failed create leaves nothing behind."""
+    if not body.strip():
+        return None
+    stamp = iso(now)
+    document_id, revision_id = new_id(), new_id()
+    inline, blob, size = _store_body(issue, document_id, revision_id, body)
+    document = IssueDocument(
+        issue_id=issue.id, key="plan", id=document_id, company_id=issue.company_id, title="Plan", format="markdown",
+        body=inline, body_blob=blob, body_bytes=size, latest_revision_id=revision_id, latest_revision_number=1,
+        created_at=stamp, updated_at=stamp,
+    )
+    tx.save(document, condition=IssueDocument.issue_id.does_not_exist(), tag="document")
+    tx.save(_revision(principal, document, body, None, stamp), condition=DocumentRevision.document_id.does_not_exist(),
+            tag="revision")
+    tx.save(activity.entry(principal, issue.company_id, "issue.document_created", "issue", issue.id, now, _details(document)))
+    return blob
 
 
 def _update(principal: Principal, issue: Issue, current: IssueDocument, data: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -192,7 +223,7 @@ def _update(principal: Principal, issue: Issue, current: IssueDocument, data: di
     tx.update(current, actions=actions, condition=IssueDocument.latest_revision_id == base, tag="document")
     tx.save(_revision(principal, updated, body, data.get("changeSummary"), stamp), condition=DocumentRevision.document_id.does_not_exist(), tag="revision")
     tx.save(activity.entry(principal, issue.company_id, "issue.document_updated", "issue", issue.id, now, _details(updated)))
-    issue_guards.add_holder_unchanged(tx, principal, issue)
+    issue_guards.add_issue_unchanged(tx, principal, issue)
     try:
         blobs.commit_referencing(tx, blob, committed=lambda: _latest_is(issue.id, current.key, revision_id))
     except TransactionConflict as conflict:

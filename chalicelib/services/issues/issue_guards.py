@@ -29,10 +29,36 @@ CONTENTION = "contention"  # DynamoDB cancelled the transaction because another 
 
 
 def unchanged(issue: Issue) -> Any:
-    """Condition: the issue is still exactly the version this call read."""
+    """Condition: the issue is still exactly the version this call read. (A DELETE bumps the version
+    when it marks the issue, so this also means "not being deleted".)"""
     if issue.version is None:
         return Issue.id.exists() & Issue.version.does_not_exist()
     return Issue.version == issue.version
+
+
+def live() -> Any:
+    """Condition: the issue exists and no DELETE has started on it (nothing new may hang off it)."""
+    return Issue.id.exists() & Issue.deleting_at.does_not_exist()
+
+
+class IssueChecks:
+    """Condition checks on issue items, merged per issue: a DynamoDB transaction may name an item only
+    once, and one call can need several facts about the same issue (a parent that is also a blocker)."""
+
+    def __init__(self) -> None:
+        self._conditions: dict[str, Any] = {}
+        self._tags: dict[str, str] = {}
+
+    def require(self, issue_id: str, condition: Any, tag: str) -> None:
+        previous = self._conditions.get(issue_id)
+        self._conditions[issue_id] = condition if previous is None else previous & condition
+        self._tags.setdefault(issue_id, tag)
+
+    def add_to(self, tx: Transaction, skip: set[str] | None = None) -> None:
+        """Add the checks, except on the items `tx` already writes (`skip`): their own conditions rule."""
+        for issue_id, condition in self._conditions.items():
+            if issue_id not in (skip or set()):
+                tx.check(Issue, issue_id, condition=condition, tag=self._tags[issue_id])
 
 
 def same_value(attr: Any, value: str | None) -> Any:
@@ -76,10 +102,34 @@ def checkout_details(issue: Issue) -> dict[str, Any]:
     }
 
 
+def needs_run(principal: Principal, issue: Issue, always: bool = False) -> bool:
+    """Whether this call is run-scoped: an agent mutating an in_progress issue (or releasing any
+    issue: `always`). SPEC §2 as rewritten for issue #14."""
+    return principal.is_agent and (always or issue.status == "in_progress")
+
+
 def require_agent_run(principal: Principal, issue: Issue, always: bool = False) -> None:
     """Agents mutating an in_progress issue (or releasing any issue: `always`) must be in a run."""
-    if principal.is_agent and not principal.run_id and (always or issue.status == "in_progress"):
+    if needs_run(principal, issue, always) and not principal.run_id:
         raise Unauthorized("Agent run id required")
+
+
+def caller_run_id(principal: Principal, issue: Issue, always: bool = False) -> str | None:
+    """The caller's run to read with the call's other reads, when the call is run-scoped (its run must
+    be active: `require_active_run`)."""
+    return principal.run_id if needs_run(principal, issue, always) else None
+
+
+def require_active_run(principal: Principal, issue: Issue, run: HeartbeatRun | None, now: datetime,
+                       always: bool = False) -> None:
+    """Run-scoped calls need a real, active run of the calling agent (issue #14, rule 3): 401 without a
+    run id, 409 when the run has finished (a run JWT outlives its run) or belongs to someone else."""
+    if not needs_run(principal, issue, always):
+        return
+    require_agent_run(principal, issue, always)
+    if run is None or run.agent_id != principal.id or not heartbeats.is_active(run, now):
+        status = heartbeats.effective_status(run, now) if run is not None else "missing"
+        raise Conflict("The heartbeat run is not active", {"runId": principal.run_id, "status": status})
 
 
 def holder_run_id(principal: Principal, issue: Issue) -> str | None:
@@ -99,24 +149,33 @@ def refuse_if_held_by_other_run(principal: Principal, issue: Issue, holder: Hear
 
 
 def require_agent_may_write(principal: Principal, issue: Issue, now: datetime) -> None:
-    """An agent writing an issue's documents or attachments follows the rule of PATCH and comments
-    (issue #10): it needs a run while the issue is in_progress, and another active run's checkout
-    is 409. The board always may. Pair it with `add_holder_unchanged` in the write's transaction."""
+    """An agent writing an issue's documents, attachments or work products follows the rule of PATCH
+    and comments (issue #10): it needs an active run of its own while the issue is in_progress, and
+    another active run's checkout is 409. The board always may. Pair it with `add_issue_unchanged` in
+    the write's transaction."""
     if not principal.is_agent:
         return
-    require_agent_run(principal, issue)
     holder_id = holder_run_id(principal, issue)
-    if holder_id:
-        holder = get_many([(HeartbeatRun, holder_id)])[(HeartbeatRun, holder_id)]
-        refuse_if_held_by_other_run(principal, issue, holder, now)
+    own_id = caller_run_id(principal, issue)
+    require_agent_run(principal, issue)
+    keys = [(HeartbeatRun, r) for r in (holder_id, own_id) if r]
+    found = get_many(keys) if keys else {}
+    require_active_run(principal, issue, found.get((HeartbeatRun, own_id)) if own_id else None, now)
+    refuse_if_held_by_other_run(principal, issue, found.get((HeartbeatRun, holder_id)) if holder_id else None, now)
 
 
-def add_holder_unchanged(tx: Transaction, principal: Principal, issue: Issue) -> None:
-    """For agents: the issue's assignee and checkout are still what `require_agent_may_write` read."""
-    if principal.is_agent:
-        tx.check(Issue, issue.id, condition=Issue.id.exists()
-                 & same_value(Issue.assignee_agent_id, issue.assignee_agent_id)
-                 & same_value(Issue.checkout_run_id, issue.checkout_run_id), tag="issue")
+def holder_unchanged(issue: Issue) -> Any:
+    """Condition: still live, with the assignee and checkout this call decided on."""
+    return (live() & same_value(Issue.assignee_agent_id, issue.assignee_agent_id)
+            & same_value(Issue.checkout_run_id, issue.checkout_run_id))
+
+
+def add_issue_unchanged(tx: Transaction, principal: Principal, issue: Issue) -> None:
+    """For a write that hangs something off the issue (a document, an attachment, a work product): the
+    issue is still there and no DELETE has started (else the new item would be orphaned); for agents
+    also the assignee and checkout `require_agent_may_write` decided on."""
+    condition = holder_unchanged(issue) if principal.is_agent else live()
+    tx.check(Issue, issue.id, condition=condition, tag="issue")
 
 
 class Wakeups:

@@ -13,8 +13,9 @@ from chalicelib.store.uniques import UniqueKey, issue_identifier_key
 IDENTIFIER_RE = re.compile(r"^[A-Za-z]{3}[0-9]*-[0-9]{1,12}$")
 
 
-def find(ref: str) -> Issue:
-    """The issue named by `ref`, read consistently; NotFound for anything else (bad shapes included)."""
+def find(ref: str, *, deleting: bool = False) -> Issue:
+    """The issue named by `ref`, read consistently; NotFound for anything else (bad shapes included).
+    An issue a DELETE has started on reads as missing, except to a DELETE (`deleting`), which finishes it."""
     issue_id = ref if is_uuid(ref) else None
     if issue_id is None and IDENTIFIER_RE.match(ref or ""):
         try:
@@ -24,13 +25,28 @@ def find(ref: str) -> Issue:
     if issue_id is None:
         raise NotFound("Issue not found")
     try:
-        return Issue.get(issue_id, consistent_read=True)
+        issue = Issue.get(issue_id, consistent_read=True)
     except Issue.DoesNotExist:
         raise NotFound("Issue not found")
+    if issue.deleting_at and not deleting:
+        raise NotFound("Issue not found")
+    return issue
 
 
-def get(principal: Principal, ref: str, action: str = "issue.read") -> Issue:
+def resolve_id(ref: str) -> str | None:
+    """A UUID or identifier -> the issue id it names (None when it names nothing); no issue read."""
+    if is_uuid(ref):
+        return ref
+    if IDENTIFIER_RE.match(ref or ""):
+        try:
+            return UniqueKey.get(issue_identifier_key(ref), consistent_read=True).ref
+        except UniqueKey.DoesNotExist:
+            return None
+    return None
+
+
+def get(principal: Principal, ref: str, action: str = "issue.read", *, deleting: bool = False) -> Issue:
     """The issue, if `action` on it is allowed (another company's issue is 404, as if missing)."""
-    issue = find(ref)
+    issue = find(ref, deleting=deleting)
     authorize(principal, action, issue.company_id, what="Issue")
     return issue

@@ -38,3 +38,14 @@ def test_a_mention_names_the_agents_unique_name_key_case_insensitively():
 def test_overlong_quoted_name_is_not_a_mention():
     assert mentioned_names('@"' + "x" * 101 + '"') == []
     assert mentioned_names('@"' + "x" * 100 + '"') == ["x" * 100]
+
+
+def test_structured_mentions_name_agents_by_id():
+    from chalicelib.logic.mentions import mentioned_agent_ids
+
+    aid = "3F2A1B7C-0000-4000-8000-000000000001"
+    body = f"look [@Bob](agent://{aid}) and [@x](agent://{aid}?i=robot) [@Carol](agent://c-2/)"
+    assert mentioned_agent_ids(body) == [aid.lower(), "c-2"]
+    # the link's label mentions nobody by name; a plain @Name next to it still does
+    assert mentioned_names(f"[@Bob](agent://{aid}) cc @Alice") == ["alice"]
+    assert mentioned_agent_ids("[@Bob](https://example.com) @Bob") == []

@@ -1,0 +1,66 @@
+"""GET /api/issues/{issueId} (SPEC §4; upstream's shape: validators.md §11): the issue with its project,
+goal, ancestors (each with project and goal), blockers both ways (`blockedBy`, `blocks`: upstream's
+IssueRelationIssueSummary, by title), documents (`planDocument`, `documentSummaries`,
+`legacyPlanDocument`) and `workProducts`.
+
+Requests: the issue (by id, or identifier then id), one GetItem per ancestor, one Query of the issue's
+reverse blocker edges, one batch read for every project, goal and related issue together, one Query of
+the documents (plus the plan's body when it lives in S3) and one Query of the work products.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.ids import is_uuid
+from chalicelib.logic.legacy_plan import legacy_plan_document
+from chalicelib.services.access.principals import Principal
+from chalicelib.services.issues import issue_blockers, issue_documents, issue_lookup, issues, work_products
+from chalicelib.services.org import planning
+from chalicelib.store.issues import Issue
+from chalicelib.store.planning import Goal, Project
+from chalicelib.store.reads import get_many
+
+WORK_PRODUCTS_SHOWN = 100
+
+
+def detail(principal: Principal, ref: str) -> dict[str, Any]:
+    issue = issue_lookup.get(principal, ref)
+    chain = issues.ancestors_of(issue)
+    blocked_by_ids = sorted(issue.blocked_by or ())
+    blocks_ids = issue_blockers.blocks_ids(issue.id)
+    keys: list[tuple[type, str]] = []
+    for item in [issue, *chain]:
+        if item.project_id and is_uuid(item.project_id):
+            keys.append((Project, item.project_id))
+        if item.goal_id and is_uuid(item.goal_id):
+            keys.append((Goal, item.goal_id))
+    keys += [(Issue, i) for i in blocked_by_ids + blocks_ids]
+    found = get_many(keys)
+
+    def project_json(item: Issue) -> dict[str, Any] | None:
+        project = found.get((Project, item.project_id)) if item.project_id else None
+        return planning.project_to_json(project) if project else None
+
+    def goal_json(item: Issue) -> dict[str, Any] | None:
+        goal = found.get((Goal, item.goal_id)) if item.goal_id else None
+        return planning.goal_to_json(goal) if goal else None
+
+    def summaries(ids: list[str]) -> list[dict[str, Any]]:
+        related = [found.get((Issue, i)) for i in ids]
+        return [issue_blockers.summary_json(r) for r in sorted(
+            (r for r in related if r is not None and not r.deleting_at), key=lambda r: (r.title, r.id))]
+
+    plan, document_summaries = issue_documents.plan_and_summaries_json(issue.id)
+    body = issues.to_json(issue)
+    body.update({
+        "project": project_json(issue),
+        "goal": goal_json(issue),
+        "ancestors": [{**issues.to_json(a), "project": project_json(a), "goal": goal_json(a)} for a in chain],
+        "blockedBy": summaries(blocked_by_ids),
+        "blocks": summaries(blocks_ids),
+        "planDocument": plan,
+        "documentSummaries": document_summaries,
+        "legacyPlanDocument": legacy_plan_document(issue.description, plan is not None),
+        "workProducts": [work_products.to_json(p) for p in work_products.for_issue(issue.id, WORK_PRODUCTS_SHOWN)],
+    })
+    return body
