@@ -126,6 +126,49 @@ CASES = [
         "DELETE", f"/api/attachments/{_attachment(w)['id']}", w.board, 204)),
 ]
 
+PRODUCT = {"type": "pull_request", "provider": "github", "title": "PR 1", "url": "https://github.com/a/b/pull/1"}
+
+
+def _work_product(w: World) -> dict:
+    issue = w.seeded("product-issue", lambda: new_issue(w)["id"])
+    return w.post(f"/api/issues/{issue}/work-products", PRODUCT)
+
+
+def _comment(w: World) -> Call:
+    issue = w.seeded("comment-issue", lambda: new_issue(w)["id"])
+    comment = w.post(f"/api/issues/{issue}/comments", {"body": "Note"})
+    return Call("GET", f"/api/issues/{issue}/comments/{comment['id']}", w.board)
+
+
+def _deletable(w: World) -> Call:
+    """An issue with a comment, a document and a blocker relation: the cascade touches each kind."""
+    blocker = new_issue(w)["id"]
+    issue = new_issue(w, blockedByIssueIds=[blocker])["id"]
+    w.post(f"/api/issues/{issue}/comments", {"body": "Note"})
+    w.client.call("PUT", f"/api/issues/{issue}/documents/plan", {"format": "markdown", "body": "# Plan"}, token=w.board)
+    return Call("DELETE", f"/api/issues/{issue}", w.board)
+
+
+# upstream's issue routes the clients call (issue #14)
+CASES += [
+    Case("GET", "/api/issues/{issueId}/comments/{commentId}", "board", _comment),
+    Case("GET", "/api/issues/{issueId}/heartbeat-context", "run JWT", lambda w: Call(
+        "GET", f"/api/issues/{_checked_out_issue(w)}/heartbeat-context", w.alice_jwt), situation="its checkout"),
+    Case("GET", "/api/agents/me/inbox-lite", "run JWT", lambda w: Call("GET", "/api/agents/me/inbox-lite", w.alice_jwt)),
+    Case("POST", "/api/issues/{issueId}/children", "board", lambda w: Call(
+        "POST", f"/api/issues/{new_issue(w)['id']}/children", w.board, 201, {"title": unique("Child")})),
+    Case("DELETE", "/api/issues/{issueId}", "board", _deletable, situation="comment, document, blocker",
+         repeatable=False),
+    Case("POST", "/api/issues/{issueId}/work-products", "board", lambda w: Call(
+        "POST", f"/api/issues/{new_issue(w)['id']}/work-products", w.board, 201, PRODUCT)),
+    Case("GET", "/api/issues/{issueId}/work-products", "board", lambda w: Call(
+        "GET", f"/api/issues/{_work_product(w)['issueId']}/work-products", w.board)),
+    Case("PATCH", "/api/work-products/{workProductId}", "board", lambda w: Call(
+        "PATCH", f"/api/work-products/{_work_product(w)['id']}", w.board, body={"title": unique("Report")})),
+    Case("DELETE", "/api/work-products/{workProductId}", "board", lambda w: Call(
+        "DELETE", f"/api/work-products/{_work_product(w)['id']}", w.board), repeatable=False),
+]
+
 
 def _issues(w: World, n: int) -> tuple[str, str]:
     seeded_many(w, "issues", n, lambda i: new_issue(w, priority=("high", "medium", "low")[i % 3]))

@@ -111,3 +111,27 @@ def test_structured_mentions_wake_the_agent(api, world):
     reasons = [w.get("reason") for w in queued_wakeups(api, world.bob["id"])]
     assert reasons == ["issue_comment_mentioned"], reasons
     assert queued_wakeups(api, world.alice["id"]) == []
+
+
+def test_pages_stop_before_the_byte_budget(api, world, clock, monkeypatch):
+    """Upstream returns every comment; a Lambda response is at most 6 MB, so a page also ends before
+    PAGE_BUDGET_BYTES of JSON (4 MB; made small here) and X-Next-Cursor continues."""
+    from chalicelib.services.issues import issue_comments
+
+    issue = new_issue(api, world)
+    ids = []
+    for i in range(5):
+        ids.append(api.post(f"/api/issues/{issue['id']}/comments", {"body": f"{i}" * 1000}).json["id"])
+        clock.advance(seconds=1)
+    monkeypatch.setattr(issue_comments, "PAGE_BUDGET_BYTES", 2500)
+    seen, path, pages = [], f"/api/issues/{issue['id']}/comments?order=asc", 0
+    while True:
+        r = api.get(path)
+        assert r.status == 200 and 1 <= len(r.json) <= 2, r
+        seen += [c["id"] for c in r.json]
+        pages += 1
+        cursor = r.headers.get("x-next-cursor")
+        if not cursor:
+            break
+        path = f"/api/issues/{issue['id']}/comments?order=asc&cursor={cursor}"
+    assert seen == ids and pages >= 3

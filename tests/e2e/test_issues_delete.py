@@ -53,3 +53,30 @@ def test_agents_delete_only_their_own_or_unassigned_issues(api, world):
     # with its key alone (no run) it cannot touch the issue its active run holds
     assert api.delete(f"/api/issues/{mine['id']}", token=world.alice_key).status == 409
     assert api.delete(f"/api/issues/{mine['id']}", token=token).status == 200
+
+
+def test_a_delete_that_fails_part_way_is_finished_by_a_retry(api, world, monkeypatch):
+    from chalicelib.services.issues import issue_delete
+
+    issue = new_issue(api, world)
+    comment = api.post(f"/api/issues/{issue['id']}/comments", {"body": "bye"}).json
+    body, headers = _multipart()
+    up = api.call("POST", f"/api/companies/{world.cid}/issues/{issue['id']}/attachments", raw=body, headers=headers).json
+
+    def crash(_issue):
+        raise RuntimeError("the Lambda died here")
+
+    monkeypatch.setattr(issue_delete, "_delete_attachments", crash)
+    r = api.delete(f"/api/issues/{issue['id']}")
+    assert r.status == 500, r
+    # marked: it reads as missing and nothing new may hang off it
+    assert api.get(f"/api/issues/{issue['id']}").status == 404
+    assert issue["id"] not in [i["id"] for i in api.get(f"/api/companies/{world.cid}/issues").json]
+    assert api.post(f"/api/issues/{issue['id']}/comments", {"body": "late"}).status == 404
+    monkeypatch.undo()
+    r = api.delete(f"/api/issues/{issue['id']}")
+    assert r.status == 200 and r.json["id"] == issue["id"], r
+    assert api.get(f"/api/attachments/{up['id']}/content", headers={"Accept": "*/*"}).status == 404
+    assert api.get(f"/api/issues/{issue['id']}/comments/{comment['id']}").status == 404
+    assert activity_actions(api, world, issue["id"]).count("issue.deleted") == 1
+    assert api.delete(f"/api/issues/{issue['id']}").status == 404

@@ -69,3 +69,32 @@ def _attachment(w) -> dict:
 case("GET", "/issues/{issueId}/attachments")(lambda w, a: Req(f"/api/issues/{_attachment(w)['issueId']}/attachments"))
 case("GET", "/attachments/{attachmentId}/content")(lambda w, a: Req(_attachment(w)["contentPath"], headers={"Accept": "*/*"}))
 case("DELETE", "/attachments/{attachmentId}")(lambda w, a: Req(f"/api/attachments/{_attachment(w)['id']}"))
+
+
+# --- upstream's issue routes the clients call (issue #14) -------------------------------------------
+
+case("DELETE", "/issues/{issueId}")(lambda w, a: Req(f"/api/issues/{w.issue()['id']}"))
+case("POST", "/issues/{issueId}/children")(lambda w, a: Req(f"/api/issues/{w.issue()['id']}/children", {"title": "Sub"}))
+case("GET", "/issues/{issueId}/heartbeat-context")(lambda w, a: Req(f"/api/issues/{w.issue()['id']}/heartbeat-context"))
+case("GET", "/agents/me/inbox-lite")(lambda w, a: Req("/api/agents/me/inbox-lite"))
+
+
+@case("GET", "/issues/{issueId}/comments/{commentId}")
+def _comment(w, a):
+    issue = w.issue()
+    comment = w.post(f"/api/issues/{issue['id']}/comments", {"body": "hi"})
+    return Req(f"/api/issues/{issue['id']}/comments/{comment['id']}")
+
+
+PRODUCT = {"type": "pull_request", "provider": "github", "title": "PR 1", "url": "https://github.com/a/b/pull/1"}
+
+
+def _work_product(w) -> dict:
+    return w.post(f"/api/issues/{w.issue()['id']}/work-products", PRODUCT)
+
+
+case("POST", "/issues/{issueId}/work-products")(lambda w, a: Req(f"/api/issues/{w.issue()['id']}/work-products", PRODUCT))
+case("GET", "/issues/{issueId}/work-products")(lambda w, a: Req(f"/api/issues/{_work_product(w)['issueId']}/work-products"))
+case("PATCH", "/work-products/{workProductId}")(lambda w, a: Req(f"/api/work-products/{_work_product(w)['id']}",
+                                                                 {"title": "Final report"}))
+case("DELETE", "/work-products/{workProductId}")(lambda w, a: Req(f"/api/work-products/{_work_product(w)['id']}"))
