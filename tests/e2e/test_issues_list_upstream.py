@@ -47,3 +47,17 @@ def test_an_unknown_company_is_404(api, world):
     r = api.get(f"/api/companies/{uuid.uuid4()}/issues")
     assert r.status == 404 and r.json["error"] == "Company not found", r
     assert api.get(f"/api/companies/{world.cid}/issues").json == []
+
+
+def test_parent_filter_never_lists_another_company_s_issues(api, world):
+    from tests.helpers import make_world
+
+    other = make_world(api, "Other Co")
+    foreign_parent = new_issue(api, other)
+    new_issue(api, other, parentId=foreign_parent["id"])
+    base = f"/api/companies/{world.cid}/issues"
+    assert _ids(api, f"{base}?parentId={foreign_parent['id']}") == []
+    assert _ids(api, f"{base}?parentIssueId={foreign_parent['id']}") == []
+    mine = new_issue(api, world)
+    child = new_issue(api, world, parentId=mine["id"])
+    assert _ids(api, f"{base}?parentId={mine['identifier']}") == [child["id"]]

@@ -50,6 +50,8 @@ def list_for_company(principal: Principal, company_id: str, query: dict[str, str
         raise NotFound("Company not found")
     source, hash_key = _source(company_id, query)
     condition = _condition(principal, query)
+    if source is Issue.by_parent:  # the by-parent index spans companies: only the path's company's children
+        condition = condition & (Issue.company_id == company_id)
     search = issue_search.parse(query["q"]) if (query.get("q") or "").strip() else None
     page = query_page(source, hash_key, limit=limit, cursor=cursor, filter_condition=condition)
     if search is not None:
