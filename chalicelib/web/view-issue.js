@@ -80,12 +80,12 @@ function commentItem(ctx, comment) {
 
 async function commentsSection(ctx, issue) {
   const path = `/issues/${issue.id}/comments`;
-  const first = await api.page(path, {limit: 100});
+  const first = await api.page(path, {limit: 100, order: 'asc'});
   const list = h('ol', {class: 'comments'}, first.items.map((c) => commentItem(ctx, c)));
   return h('section', {class: 'comments-section', 'aria-labelledby': 'comments-heading'},
     h('h2', {id: 'comments-heading'}, 'Comments'),
     first.items.length ? list : h('p', {class: 'muted'}, 'No comments.'),
-    loadMore(first.next, (cursor) => api.page(path, {limit: 100, cursor}), (items) => list.append(...items.map((c) => commentItem(ctx, c))), ctx, 'Later comments'));
+    loadMore(first.next, (cursor) => api.page(path, {limit: 100, order: 'asc', cursor}), (items) => list.append(...items.map((c) => commentItem(ctx, c))), ctx, 'Later comments'));
 }
 
 function openAttachment(ctx, attachment, preview) {
