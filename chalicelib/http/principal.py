@@ -9,8 +9,12 @@ from chalicelib.errors import Unauthorized
 from chalicelib.services.access import auth
 from chalicelib.services.access.principals import LOCAL_BOARD, Principal
 
+READ_METHODS = ("GET", "HEAD")
 
-def resolve(headers: Any, now: datetime) -> Principal:
+
+def resolve(headers: Any, now: datetime, method: str | None = None) -> Principal:
+    """`method`: the request's HTTP method. Reads ignore X-Paperclip-Run-Id (SPEC §2; auth.authenticate);
+    without a method the header is checked as for a mutation, which is never less strict."""
     authorization = (headers.get("authorization") or "").strip()
     run_id = (headers.get("x-paperclip-run-id") or "").strip() or None
     if authorization:
@@ -18,7 +22,7 @@ def resolve(headers: Any, now: datetime) -> Principal:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("Authorization must be 'Bearer <token>'")
-        return auth.authenticate(token, run_id, now)
+        return auth.authenticate(token, run_id, now, reading=(method or "").upper() in READ_METHODS)
     if settings().auth_mode == "local_trusted":
         return LOCAL_BOARD
     raise Unauthorized("Authentication required")

@@ -2,7 +2,7 @@
 from pynamodb.attributes import BooleanAttribute, MapAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
-from chalicelib.store.base import BaseModel, meta
+from chalicelib.store.base import BaseModel, JSONAttribute, meta
 
 
 DIRECTORY = "board-users"  # the one partition of the by-directory index: instance admins list users by it
@@ -57,6 +57,7 @@ class Credential(BaseModel):
     owner_id = UnicodeAttribute()  # board user id or agent id
     company_id = UnicodeAttribute(null=True)  # agents only
     name = UnicodeAttribute(null=True)
+    scope = JSONAttribute(null=True)  # agent keys: upstream's key scope, e.g. {"kind": "standard"}
     created_at = UnicodeAttribute()
     revoked_at = UnicodeAttribute(null=True)
     last_used_at = UnicodeAttribute(null=True)

@@ -27,5 +27,16 @@ def agent_name_key(company_id: str, name: str) -> str:
     return f"agent-name#{company_id}#{name.casefold()}"
 
 
+def agent_url_key(company_id: str, url_key: str) -> str:
+    """A live agent's url key ("shortname", logic/agent_url_key.py) in its company: unique, and how
+    `/agents/{shortname}?companyId=` finds the agent with one read. Freed when the agent is terminated."""
+    return f"agent-url-key#{company_id}#{url_key}"
+
+
+def agent_wakeup_key(agent_id: str, idempotency_key: str) -> str:
+    """A wakeup request's idempotency key (POST /agents/{agentId}/wakeup), naming the run it queued."""
+    return f"agent-wakeup#{agent_id}#{idempotency_key}"
+
+
 def issue_identifier_key(identifier: str) -> str:
     return f"issue-identifier#{identifier.upper()}"

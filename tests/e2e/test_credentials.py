@@ -63,19 +63,31 @@ def test_token_for_another_company_is_refused(api, world, run, clock):
     assert api.get("/api/agents/me", token=token).status == 401
 
 
-def test_run_header_must_match_the_token(api, world, run):
-    assert api.get("/api/agents/me", token=run["token"], run_id=run["run"]["id"]).status == 200
-    r = api.get("/api/agents/me", token=run["token"], run_id="11111111-1111-4111-8111-111111111111")
-    assert r.status == 403
+def test_run_header_must_match_the_token_on_mutations(api, world, run):
+    """A run JWT is bound to its run: a mutation naming another run is 403 (upstream answers 422)."""
+    other = "11111111-1111-4111-8111-111111111111"
+    path = f"/api/agents/{world.alice['id']}"
+    assert api.patch(path, {"title": "Mine"}, token=run["token"], run_id=run["run"]["id"]).status == 200
+    r = api.patch(path, {"title": "Theirs"}, token=run["token"], run_id=other)
+    assert r.status == 403 and r.json["error"] == "X-Paperclip-Run-Id does not match the run token"
+    assert api.get(path).json["title"] == "Mine"
 
 
-def test_agent_key_run_header_must_name_a_run_of_that_agent(api, world, run):
-    assert api.get("/api/agents/me", token=world.alice_key, run_id=run["run"]["id"]).status == 200
-    assert api.get("/api/agents/me", token=world.bob_key, run_id=run["run"]["id"]).status == 403
-    assert api.get("/api/agents/me", token=world.alice_key, run_id="not-a-run").status == 403
-    assert api.get("/api/agents/me", token=world.alice_key, run_id="11111111-1111-4111-8111-111111111111").status == 403
+def test_agent_key_run_header_names_a_run_of_that_agent_or_none(api, world, run):
+    """SPEC §2 as issue 14 rewrote it: a header naming a run of the key's agent is the call's run; one
+    naming no run is no run (paperclip-mcp sends a random id on every request); another agent's run is
+    always 403."""
+    path = f"/api/agents/{world.alice['id']}"
+    assert api.patch(path, {"title": "A"}, token=world.alice_key, run_id=run["run"]["id"]).status == 200
+    assert api.patch(path, {"title": "B"}, token=world.alice_key, run_id="not-a-run").status == 200
+    assert api.patch(path, {"title": "C"}, token=world.alice_key, run_id="11111111-1111-4111-8111-111111111111").status == 200
+    r = api.patch(f"/api/agents/{world.bob['id']}", {"title": "D"}, token=world.bob_key, run_id=run["run"]["id"])
+    assert r.status == 403 and r.json["error"] == "Run id belongs to another agent"
+    # attribution: only a run of the agent itself lands in the audit log
+    entries = api.get(f"/api/companies/{world.cid}/activity?entityType=agent&entityId={world.alice['id']}").json
+    assert [e["runId"] for e in entries if e["action"] == "agent.updated"] == [None, None, run["run"]["id"]]
     api.post(f"/api/agents/{world.alice['id']}/terminate")
-    assert api.get("/api/agents/me", token=world.alice_key, run_id=run["run"]["id"]).status == 401  # agent before run
+    assert api.patch(path, {"title": "E"}, token=world.alice_key, run_id=run["run"]["id"]).status == 401  # agent before run
 
 
 def test_revoked_key_is_refused(api, world):
@@ -98,9 +110,16 @@ def test_terminated_and_pending_agents_cannot_authenticate(api, world, run):
     assert api.get("/api/agents/me", token=run["token"]).status == 401
     assert api.post(f"/api/agents/{world.alice['id']}/resume").status == 409  # terminate is irreversible
     pending = api.post(f"/api/companies/{world.cid}/agents", {"name": "Newbie", "status": "pending_approval"}).json
-    key = api.post(f"/api/agents/{pending['id']}/keys", {}).json["token"]
+    r = api.post(f"/api/agents/{pending['id']}/keys", {})
+    assert r.status == 409 and r.json["error"] == "Cannot create keys for pending approval agents"  # upstream's rule
+    # a key made before the agent went back to pending approval (older data) does not authenticate it
+    newbie = api.post(f"/api/companies/{world.cid}/agents", {"name": "Newbie 2"}).json
+    key = api.post(f"/api/agents/{newbie['id']}/keys", {}).json["token"]
+    from chalicelib.store.agents import Agent
+
+    Agent(id=newbie["id"]).update(actions=[Agent.status.set("pending_approval")])
     assert api.get("/api/agents/me", token=key).status == 401
-    assert api.post(f"/api/agents/{pending['id']}/resume").status == 200
+    assert api.post(f"/api/agents/{newbie['id']}/approve").status == 200
     assert api.get("/api/agents/me", token=key).status == 200
 
 

@@ -12,9 +12,15 @@ def test_wakeups_join_the_single_queued_run(api, world, clock):
     runs = queued(api, world.bob["id"])
     assert len(runs) == 1
     assert runs[0]["wakeups"] == [
-        {"reason": "issue_assigned", "at": "2026-03-01T12:00:00.000Z", "issueId": "i1"},
-        {"reason": "issue_commented", "at": "2026-03-01T12:00:00.000Z", "issueId": "i2", "commentId": "c1"},
+        {"reason": "issue_assigned", "at": "2026-03-01T12:00:00.000Z", "source": "assignment",
+         "triggerDetail": "system", "issueId": "i1"},
+        {"reason": "issue_commented", "at": "2026-03-01T12:00:00.000Z", "source": "automation",
+         "triggerDetail": "system", "issueId": "i2", "commentId": "c1"},
     ]
+    # upstream's view of the run: why it exists and what it is about come from its first wakeup
+    assert (runs[0]["invocationSource"], runs[0]["triggerDetail"]) == ("assignment", "system")
+    assert runs[0]["contextSnapshot"] == {"issueId": "i1", "commentId": "c1", "wakeCommentId": "c1",
+                                          "wakeReason": "issue_assigned", "wakeSource": "assignment"}
 
 
 def test_invoke_takes_over_the_queued_run_and_later_wakeups_queue_anew(api, world, clock):

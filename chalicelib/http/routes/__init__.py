@@ -3,5 +3,7 @@ from chalicelib.http.routes import agents, board_users, companies, planning, sys
 from chalicelib.http.routes import routines
 from chalicelib.http.routes import issue_files
 from chalicelib.http.routes import issues
+from chalicelib.http.routes import heartbeat_runs
 
-ALL_BLUEPRINTS = [system.bp, board_users.bp, companies.bp, agents.bp, planning.bp, routines.bp, issue_files.bp, issues.bp]
+ALL_BLUEPRINTS = [system.bp, board_users.bp, companies.bp, agents.bp, planning.bp, routines.bp, issue_files.bp, issues.bp,
+                 heartbeat_runs.bp]

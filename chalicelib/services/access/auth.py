@@ -24,7 +24,20 @@ BLOCKED_AGENT_STATUSES = ("terminated", "pending_approval")
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # at most one last_used_at write per key per minute
 
 
-def authenticate(token: str, run_id_header: str | None, now: datetime) -> Principal:
+def authenticate(token: str, run_id_header: str | None, now: datetime, *, reading: bool = False) -> Principal:
+    """The principal a bearer token names, with the heartbeat run of `X-Paperclip-Run-Id` (SPEC §2 as
+    issue 14 rewrote it; docs/compatibility.md "Run id"):
+
+    - `reading` (GET): the header is ignored, and no run is read;
+    - board tokens: the header is ignored;
+    - agent keys: a header naming a run of this agent makes it the call's run; one naming no run (not
+      a UUID, or no such run: paperclip-mcp sends a fresh random id on every request) is no run, so
+      run-scoped actions then answer "Agent run id required"; one naming ANOTHER agent's run is 403:
+      work is never attributed to another agent's run;
+    - run JWTs: the token's run; a header naming another run is 403 (upstream: 422).
+    """
+    if reading:
+        run_id_header = None
     if token.startswith(("pcb_", "pcp_")):
         return _authenticate_stored_token(token, run_id_header, now)
     return _authenticate_run_jwt(token, run_id_header, now)
@@ -52,18 +65,17 @@ def _authenticate_stored_token(token: str, run_id_header: str | None, now: datet
             memberships=memberships_of(user),
             credential="board_token",
         )
-    if not run_id_header:
+    if not run_id_header or not is_uuid(run_id_header):  # names no run: nothing to read
         agent = _active_agent(credential.owner_id)
         return Principal(kind="agent", id=agent.id, company_id=agent.company_id, credential="agent_key")
-    if not is_uuid(run_id_header):  # every run id is a UUID: nothing to read
-        _active_agent(credential.owner_id)
-        raise Forbidden("Run id does not belong to this agent")
     # The agent and the named run in one request (an agent key with a run id is the checkout path).
     found = get_many([(Agent, credential.owner_id), (HeartbeatRun, run_id_header)])
     agent = _usable_agent(found[(Agent, credential.owner_id)])
     run = found[(HeartbeatRun, run_id_header)]
-    if run is None or run.agent_id != agent.id:
-        raise Forbidden("Run id does not belong to this agent")
+    if run is None:
+        return Principal(kind="agent", id=agent.id, company_id=agent.company_id, credential="agent_key")
+    if run.agent_id != agent.id:
+        raise Forbidden("Run id belongs to another agent", {"X-Paperclip-Run-Id": run_id_header})
     return Principal(kind="agent", id=agent.id, company_id=agent.company_id, run_id=run.id, credential="agent_key")
 
 
@@ -102,8 +114,9 @@ def memberships_of(user: BoardUser) -> dict[str, frozenset[str]]:
 
 
 def _active_agent(agent_id: str) -> Agent:
+    """The agent, read for what authentication needs only (its config can be tens of KiB)."""
     try:
-        return _usable_agent(Agent.get(agent_id))
+        return _usable_agent(Agent.get(agent_id, attributes_to_get=["id", "company_id", "status"]))
     except Agent.DoesNotExist:
         raise Unauthorized("Invalid token")
 

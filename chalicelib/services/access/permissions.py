@@ -79,11 +79,12 @@ ACTIONS: dict[str, Rule] = {
     "agent.update": _r(AGENTS_CONFIGURE, SELF, "change an agent (agents: only themselves)"),
     "agent.lifecycle": _r(AGENTS_CONFIGURE, DENY, "pause, resume, terminate or delete an agent"),
     "agent.keys": _r(AGENTS_CONFIGURE, DENY, "create, list and revoke an agent's API keys"),
-    "agent.wakeup": _r(MEMBER, COMPANY, "ask for an agent to be woken (a queued run)"),
+    "agent.wakeup": _r(MEMBER, SELF, "ask for an agent to be woken (a queued run; agents: only themselves)"),
     # heartbeat runs
-    "heartbeat.read": _r(MEMBER, SELF, "read heartbeat runs (agents: their own)"),
+    "heartbeat.read": _r(MEMBER, COMPANY, "read heartbeat runs, their events and the runs of issues"),
     "heartbeat.invoke": _r(AGENTS_CONFIGURE, SELF, "start a run, which mints a run token for the agent"),
     "heartbeat.finish": _r(AGENTS_CONFIGURE, SELF, "finish or cancel a run (agents: their own)"),
+    "heartbeat.cancel": _r(AGENTS_CONFIGURE, DENY, "cancel a queued or running run as a board operator"),
     # projects and goals
     "planning.read": _r(MEMBER, COMPANY, "read projects and goals"),
     "planning.write": _r(MEMBER, COMPANY, "create and change projects and goals"),

@@ -4,29 +4,42 @@ One queued run per agent, under any concurrency: every agent item names the id i
 will have (`next_wake_run_id`). A wakeup upserts that run on the condition that it is absent or still
 queued; starting it (invoke or start) flips it to running *and* swaps the agent's slot id in one
 transaction. A wakeup that raced a start fails its condition and retries against the new slot.
+
+While a run is queued or running it carries `live_company_id` / `live_until` (the sparse `live`
+index, store/heartbeats.py): set by the write that queues or starts it, removed by the write that ends
+it, so listing a company's live runs never reads its history. A run records the issue of the first
+wakeup that named one (`issue_id`, the `by-issue` index), upstream's `contextSnapshot.issueId`.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
+
+from pynamodb.expressions.condition import size
 
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.ids import is_uuid, new_id
 from chalicelib.services import activity
-from chalicelib.services.access.permissions import authorize
-from chalicelib.services.runtime import agents
 from chalicelib.services.access.auth import mint_run_token, run_token_ttl
+from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
+from chalicelib.services.runtime import agents
 from chalicelib.store.agents import Agent
-from chalicelib.store.heartbeats import HeartbeatRun
+from chalicelib.store.heartbeats import QUEUED_LIVE_UNTIL, HeartbeatRun
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "timed_out")
 FINISH_STATUSES = ("succeeded", "failed", "cancelled", "timed_out")
 NOT_WAKEABLE = ("terminated", "pending_approval")
+NOT_INVOKABLE = ("paused", "terminated", "pending_approval")  # upstream agent-invokability
 MAX_ATTEMPTS = 25  # each retry follows a start that rotated the slot: progress is guaranteed
+BOARD_CANCEL_ERROR = "Cancelled by a board operator"  # upstream's text
+# How upstream labels the wakeups the service itself records (`invocationSource`, `triggerDetail`):
+# assignments are "assignment", everything else the system does is "automation".
+ASSIGNMENT_REASONS = ("issue_assigned", "issue_checked_out")
 
 
 def is_active(run: HeartbeatRun, now: datetime) -> bool:
@@ -39,22 +52,52 @@ def effective_status(run: HeartbeatRun, now: datetime) -> str:
     return run.status
 
 
-def add_wakeup(tx: Transaction, agent: Agent, reason: str, now: datetime, **context: str | None) -> None:
-    """Add "wake this agent" to a caller's transaction (tag "wakeup": retry the whole thing on conflict)."""
-    wakeup = {"reason": reason, "at": iso(now), **{k: v for k, v in context.items() if v}}
+def internal_source(reason: str) -> str:
+    return "assignment" if reason in ASSIGNMENT_REASONS else "automation"
+
+
+def wakeup_record(reason: str, now: datetime, *, source: str | None = None, trigger_detail: str | None = None,
+                  payload: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
+                  **context: str | None) -> dict[str, Any]:
+    """One entry of a run's `wakeups`: why, when, from where, and its context (`issueId`, `commentId`,
+    `routineRunId`, …). A payload is kept as JSON text: DynamoDB numbers cannot hold every JSON number."""
+    record: dict[str, Any] = {"reason": reason, "at": iso(now), "source": source or internal_source(reason),
+                              "triggerDetail": trigger_detail or "system"}
+    record.update({k: v for k, v in context.items() if v})
+    if payload is not None:
+        record["payloadJson"] = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    record.update({k: v for k, v in (extra or {}).items() if v is not None})
+    return record
+
+
+def add_wakeup(tx: Transaction, agent: Agent, reason: str, now: datetime, *, record: dict[str, Any] | None = None,
+               max_wakeups: int | None = None, **context: str | None) -> None:
+    """Add "wake this agent" to a caller's transaction (tag "wakeup": retry the whole thing on conflict).
+
+    `record` replaces the default wakeup entry (wakeup_record of `reason` and `context`); `max_wakeups`
+    refuses to join a queued run that already holds that many (the API's wakeups, which a client could
+    repeat until the item outgrows DynamoDB's 400 KB)."""
+    wakeup = record or wakeup_record(reason, now, **context)
     stamp = iso(now)
-    tx.update(
-        HeartbeatRun(id=agent.next_wake_run_id),
-        actions=[
-            HeartbeatRun.status.set("queued"),
-            HeartbeatRun.company_id.set(agent.company_id),
-            HeartbeatRun.agent_id.set(agent.id),
-            HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
-            HeartbeatRun.wakeups.set((HeartbeatRun.wakeups | []).append([wakeup])),
-        ],
-        condition=HeartbeatRun.id.does_not_exist() | (HeartbeatRun.status == "queued"),
-        tag="wakeup",
-    )
+    actions = [
+        HeartbeatRun.status.set("queued"),
+        HeartbeatRun.company_id.set(agent.company_id),
+        HeartbeatRun.agent_id.set(agent.id),
+        HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
+        HeartbeatRun.wakeups.set((HeartbeatRun.wakeups | []).append([wakeup])),
+        HeartbeatRun.live_company_id.set(agent.company_id),
+        HeartbeatRun.live_until.set(QUEUED_LIVE_UNTIL),
+    ]
+    issue_id = wakeup.get("issueId")
+    if isinstance(issue_id, str) and is_uuid(issue_id):
+        actions.append(HeartbeatRun.issue_id.set(HeartbeatRun.issue_id | issue_id))
+    if wakeup.get("failedRunId"):
+        actions.append(HeartbeatRun.retry_of_run_id.set(HeartbeatRun.retry_of_run_id | wakeup["failedRunId"]))
+    queued = HeartbeatRun.status == "queued"
+    if max_wakeups is not None:
+        queued = queued & (size(HeartbeatRun.wakeups) < max_wakeups)
+    tx.update(HeartbeatRun(id=agent.next_wake_run_id), actions=actions,
+              condition=HeartbeatRun.id.does_not_exist() | queued, tag="wakeup")
 
 
 def wake(agent_id: str, reason: str, now: datetime, **context: str | None) -> str | None:
@@ -82,6 +125,13 @@ def find(run_id: str) -> HeartbeatRun:
         raise NotFound("Heartbeat run not found")
 
 
+def get(principal: Principal, run_id: str, action: str = "heartbeat.read") -> HeartbeatRun:
+    """The run, if `action` on it is allowed (another company's run is 404, as if missing)."""
+    run = find(run_id)
+    authorize(principal, action, run.company_id, what="Heartbeat run", target_agent_id=run.agent_id)
+    return run
+
+
 def _refuse_run_token(principal: Principal) -> None:
     """A run token may not start runs: each new run mints a new token, so one leaked (or finished)
     run's token could otherwise renew itself forever. Agents start runs with their API key."""
@@ -90,18 +140,46 @@ def _refuse_run_token(principal: Principal) -> None:
                         {"credential": "run_jwt"})
 
 
-def invoke(principal: Principal, agent_id: str, now: datetime) -> tuple[HeartbeatRun, str]:
-    """Start a run now, taking over the agent's queued run when there is one."""
+def require_debug_allowed(principal: Principal, debug: Any) -> None:
+    """upstream: `debug.providerTrace: "raw"` (raw provider traces) is for instance admins only."""
+    if debug and not (principal.is_board and principal.is_instance_admin):
+        raise Forbidden("Instance admin required", {"debug": "instance admins only"})
+
+
+def invoke(principal: Principal, agent_id: str, now: datetime, request: dict[str, Any] | None = None) -> tuple[HeartbeatRun, str]:
+    """Start a run now, taking over the agent's queued run when there is one. A body (upstream's
+    legacy invoke reads triggerDetail, reason, payload, idempotencyKey, forceFreshSession, debug) is
+    recorded on the run as an on_demand wakeup."""
     _refuse_run_token(principal)
+    request = request or {}
+    require_debug_allowed(principal, request.get("debug"))
     agent = agents.get(principal, agent_id, "heartbeat.invoke")
+    wakeup = None
+    if request:
+        wakeup = wakeup_record(request.get("reason") or "on_demand", now, source="on_demand",
+                               trigger_detail=request.get("triggerDetail") or "manual", payload=request.get("payload"),
+                               extra=request_extra(principal, request))
     for _ in range(MAX_ATTEMPTS):
-        if agent.status in ("paused", "terminated", "pending_approval"):
-            raise Conflict(f"Agent is {agent.status}", {"status": agent.status})
+        if agent.status in NOT_INVOKABLE:
+            raise Conflict("Agent is not invokable in its current state", {"status": agent.status})
         try:
-            return _start_slot_run(principal, agent, now, "heartbeat.invoked", queued_only=False)
+            return _start_slot_run(principal, agent, now, "heartbeat.invoked", queued_only=False, wakeup=wakeup)
         except TransactionConflict:
             agent = agents.find(agent_id)
     raise Conflict("Could not start the run; try again")
+
+
+def request_extra(principal: Principal, request: dict[str, Any]) -> dict[str, Any]:
+    """What a wakeup or invoke request adds to its wakeup entry besides reason and payload."""
+    payload = request.get("payload") or {}
+    return {
+        "issueId": payload.get("issueId") if isinstance(payload.get("issueId"), str) else None,
+        "idempotencyKey": request.get("idempotencyKey"),
+        "forceFreshSession": request.get("forceFreshSession") or None,
+        "debug": "providerTrace:raw" if request.get("debug") else None,
+        "requestedByActorType": "agent" if principal.is_agent else "user",
+        "requestedByActorId": principal.id,
+    }
 
 
 def start(principal: Principal, run_id: str, now: datetime) -> tuple[HeartbeatRun, str]:
@@ -111,35 +189,38 @@ def start(principal: Principal, run_id: str, now: datetime) -> tuple[HeartbeatRu
     agent = agents.find(run.agent_id)
     if run.status != "queued" or agent.next_wake_run_id != run.id:
         raise Conflict("Only a queued run can be started", {"status": effective_status(run, now)})
-    if agent.status in ("paused", "terminated", "pending_approval"):
-        raise Conflict(f"Agent is {agent.status}", {"status": agent.status})
+    if agent.status in NOT_INVOKABLE:
+        raise Conflict("Agent is not invokable in its current state", {"status": agent.status})
     try:
         return _start_slot_run(principal, agent, now, "heartbeat.started", queued_only=True)
     except TransactionConflict:
         raise Conflict("Only a queued run can be started", {"status": find(run_id).status})
 
 
-def _start_slot_run(principal: Principal, agent: Agent, now: datetime, action: str, queued_only: bool) -> tuple[HeartbeatRun, str]:
+def _start_slot_run(principal: Principal, agent: Agent, now: datetime, action: str, queued_only: bool,
+                    wakeup: dict[str, Any] | None = None) -> tuple[HeartbeatRun, str]:
     run_id, stamp, expires = agent.next_wake_run_id, iso(now), now + run_token_ttl()
     condition = HeartbeatRun.status == "queued"
     if not queued_only:
         condition = HeartbeatRun.id.does_not_exist() | condition
+    wakeups = HeartbeatRun.wakeups | []
+    actions = [
+        HeartbeatRun.status.set("running"),
+        HeartbeatRun.company_id.set(agent.company_id),
+        HeartbeatRun.agent_id.set(agent.id),
+        HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
+        HeartbeatRun.wakeups.set(wakeups.append([wakeup]) if wakeup else wakeups),
+        HeartbeatRun.started_at.set(stamp),
+        HeartbeatRun.expires_at.set(iso(expires)),
+        HeartbeatRun.live_company_id.set(agent.company_id),
+        HeartbeatRun.live_until.set(iso(expires)),
+    ]
+    if wakeup and isinstance(wakeup.get("issueId"), str) and is_uuid(wakeup["issueId"]):
+        actions.append(HeartbeatRun.issue_id.set(HeartbeatRun.issue_id | wakeup["issueId"]))
     tx = Transaction()
-    tx.update(
-        HeartbeatRun(id=run_id),
-        actions=[
-            HeartbeatRun.status.set("running"),
-            HeartbeatRun.company_id.set(agent.company_id),
-            HeartbeatRun.agent_id.set(agent.id),
-            HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
-            HeartbeatRun.wakeups.set(HeartbeatRun.wakeups | []),
-            HeartbeatRun.started_at.set(stamp),
-            HeartbeatRun.expires_at.set(iso(expires)),
-        ],
-        condition=condition,
-        tag="run",
-    )
-    tx.update(agent, actions=[Agent.next_wake_run_id.set(new_id())], condition=Agent.next_wake_run_id == run_id, tag="slot")
+    tx.update(HeartbeatRun(id=run_id), actions=actions, condition=condition, tag="run")
+    tx.update(agent, actions=[Agent.next_wake_run_id.set(new_id()), Agent.last_heartbeat_at.set(stamp)],
+              condition=Agent.next_wake_run_id == run_id, tag="slot")
     tx.save(activity.entry(principal, agent.company_id, action, "heartbeat_run", run_id, now, {"agentId": agent.id}))
     tx.commit()
     run = find(run_id)
@@ -154,21 +235,50 @@ def finish(principal: Principal, run_id: str, status: str, error: str | None, no
     current = effective_status(run, now)
     if current not in ("queued", "running"):
         raise Conflict(f"Run is already {current}", {"status": current})
-    tx = Transaction()
-    actions = [HeartbeatRun.status.set(status), HeartbeatRun.finished_at.set(iso(now))]
-    if error:
-        actions.append(HeartbeatRun.error.set(error))
-    tx.update(run, actions=actions, condition=HeartbeatRun.status == run.status, tag="run")
-    if run.status == "queued":  # cancelling the queued run frees the agent's slot
-        tx.update(Agent(id=run.agent_id), actions=[Agent.next_wake_run_id.set(new_id())], condition=Agent.next_wake_run_id == run.id)
-    tx.save(activity.entry(principal, run.company_id, "heartbeat.finished", "heartbeat_run", run.id, now, {"status": status}))
     try:
-        tx.commit()
+        _end(principal, run, status, error, now, "heartbeat.finished", {"status": status})
     except TransactionConflict:
         raise Conflict("Run changed meanwhile", {"status": find(run_id).status})
+    return run
+
+
+def cancel(principal: Principal, run_id: str, now: datetime) -> HeartbeatRun:
+    """Board only (upstream POST /heartbeat-runs/{runId}/cancel, validators.md §9.11): a queued or
+    running run → cancelled with upstream's error text and `resultJson`; a run that is not cancellable
+    is returned unchanged (200)."""
+    run = get(principal, run_id, "heartbeat.cancel")
+    for _ in range(MAX_ATTEMPTS):
+        if not is_active(run, now):
+            return run
+        try:
+            _end(principal, run, "cancelled", BOARD_CANCEL_ERROR, now, "heartbeat.cancelled", {"agentId": run.agent_id},
+                 result={"cancelledByActorType": "user", "cancelledByUserId": principal.id})
+            return run
+        except TransactionConflict:
+            run = find(run_id)  # it was started or finished meanwhile: decide again
+    raise Conflict("Run changed meanwhile; try again")
+
+
+def _end(principal: Principal, run: HeartbeatRun, status: str, error: str | None, now: datetime, action: str,
+         details: dict[str, Any], result: dict[str, Any] | None = None) -> None:
+    """Move a queued or running run to `status`, conditioned on the status read; cancelling the queued
+    run frees the agent's slot in the same transaction. Updates `run` in place once written."""
+    actions = [HeartbeatRun.status.set(status), HeartbeatRun.finished_at.set(iso(now)),
+               HeartbeatRun.live_company_id.remove(), HeartbeatRun.live_until.remove()]
+    if error:
+        actions.append(HeartbeatRun.error.set(error))
+    if result is not None:
+        actions.append(HeartbeatRun.result_json.set(result))
+    tx = Transaction()
+    tx.update(run, actions=actions, condition=HeartbeatRun.status == run.status, tag="run")
+    if run.status == "queued":  # ending the queued run frees the agent's slot
+        tx.update(Agent(id=run.agent_id), actions=[Agent.next_wake_run_id.set(new_id())], condition=Agent.next_wake_run_id == run.id)
+    tx.save(activity.entry(principal, run.company_id, action, "heartbeat_run", run.id, now, details))
+    tx.commit()
     run.status, run.finished_at = status, iso(now)
     run.error = error or run.error
-    return run
+    run.result_json = result if result is not None else run.result_json
+    run.live_company_id = run.live_until = None
 
 
 def cancel_active_runs(principal: Principal, agent: Agent, reason: str, now: datetime) -> list[str]:
@@ -180,7 +290,8 @@ def cancel_active_runs(principal: Principal, agent: Agent, reason: str, now: dat
                                            filter_condition=HeartbeatRun.status.is_in("queued", "running")):
         tx = Transaction()
         tx.update(run, actions=[HeartbeatRun.status.set("cancelled"), HeartbeatRun.finished_at.set(stamp),
-                                HeartbeatRun.error.set(reason)],
+                                HeartbeatRun.error.set(reason), HeartbeatRun.live_company_id.remove(),
+                                HeartbeatRun.live_until.remove()],
                   condition=HeartbeatRun.status == run.status, tag="run")
         tx.save(activity.entry(principal, run.company_id, "heartbeat.finished", "heartbeat_run", run.id, now,
                                {"status": "cancelled", "reason": reason}))
@@ -200,18 +311,3 @@ def list_for_agent(principal: Principal, agent_id: str, status: str | None, limi
     if status:
         page.items = [r for r in page.items if effective_status(r, now) == status]
     return page
-
-
-def to_json(run: HeartbeatRun, now: datetime) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "companyId": run.company_id,
-        "agentId": run.agent_id,
-        "status": effective_status(run, now),
-        "wakeups": [dict(w) for w in (run.wakeups or [])],
-        "createdAt": run.created_at,
-        "startedAt": run.started_at,
-        "finishedAt": run.finished_at,
-        "expiresAt": run.expires_at,
-        "error": run.error,
-    }

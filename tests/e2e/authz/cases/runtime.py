@@ -48,3 +48,33 @@ def _finish(w, a):
     # Alice finishes with that run's own token; everyone else with their own credential.
     return Req(f"/api/heartbeat-runs/{run_id}/finish", {"status": "succeeded"},
                token=jwt if a.variant == "agent_self" else None)
+
+
+case("DELETE", "/agents/{agentId}")(lambda w, a: Req(f"/api/agents/{w.agent()['id']}"))
+case("POST", "/agents/{agentId}/approve")(lambda w, a: Req(f"/api/agents/{w.agent(status='pending_approval')['id']}/approve"))
+case("POST", "/agents/{agentId}/wakeup", credential="key")(
+    lambda w, a: Req(f"/api/agents/{w.alice['id']}/wakeup", {"source": "on_demand", "triggerDetail": "manual"}))
+
+# --- heartbeat runs by id, company and issue ---------------------------------------------------------
+
+case("GET", "/companies/{companyId}/heartbeat-runs")(lambda w, a: Req(f"/api/companies/{w.cid}/heartbeat-runs"))
+case("GET", "/companies/{companyId}/live-runs")(lambda w, a: Req(f"/api/companies/{w.cid}/live-runs?minCount=1"))
+case("GET", "/heartbeat-runs/{runId}")(lambda w, a: Req(f"/api/heartbeat-runs/{w.agents['alice']['run_id']}"))
+case("POST", "/heartbeat-runs/{runId}/cancel")(lambda w, a: Req(f"/api/heartbeat-runs/{w.run_of(w.alice['id'])[0]}/cancel", {}))
+case("GET", "/heartbeat-runs/{runId}/events")(lambda w, a: Req(f"/api/heartbeat-runs/{w.agents['alice']['run_id']}/events"))
+# No run has a log here: whoever may read the run gets upstream's 404 "Run log not found", the others 404 too.
+case("GET", "/heartbeat-runs/{runId}/log")(
+    lambda w, a: Req(f"/api/heartbeat-runs/{w.agents['alice']['run_id']}/log", success=404))
+
+
+@case("GET", "/heartbeat-runs/{runId}/issues")
+def _run_issues(w, a):
+    issue = w.issue()
+    w.post(f"/api/agents/{w.alice['id']}/wakeup", {"payload": {"issueId": issue["id"]}})
+    run_id = w.api.get(f"/api/agents/{w.alice['id']}/heartbeat-runs?status=queued").json[0]["id"]
+    return Req(f"/api/heartbeat-runs/{run_id}/issues")
+
+
+case("GET", "/issues/{issueId}/runs")(lambda w, a: Req(f"/api/issues/{w.issue(assigneeAgentId=w.alice['id'])['id']}/runs"))
+case("GET", "/issues/{issueId}/live-runs")(lambda w, a: Req(f"/api/issues/{w.issue(assigneeAgentId=w.alice['id'])['id']}/live-runs"))
+case("GET", "/issues/{issueId}/active-run")(lambda w, a: Req(f"/api/issues/{w.checked_out(w.alice['id'])[0]['id']}/active-run"))
