@@ -5,10 +5,13 @@ or the url key ("shortname") of a live agent of a company.
 - Otherwise the company is `?companyId=` (the caller must be in it: 403) or, for an agent, its own;
   a board caller without one → 422 `Agent shortname lookup requires companyId query parameter`.
 - The url key (`normalizeAgentUrlKey` of the reference) of a live agent of that company → its id, with
-  one read of the guarded key; none → 404 `Agent not found`. Url keys are unique among live agents
+  one read of the guarded key; none → 404 `Agent not found`. A percent-encoded reference (`Bob%20Builder`)
+  is decoded first. Url keys are unique among live agents
   (agents.py), so upstream's 409 for an ambiguous shortname cannot happen here.
 """
 from __future__ import annotations
+
+from urllib.parse import unquote
 
 from chalicelib.errors import Forbidden, NotFound, Unprocessable
 from chalicelib.logic import agent_url_key
@@ -24,7 +27,8 @@ def resolve(principal: Principal, ref: str, company_id: str | None = None) -> st
         raise Unprocessable("Agent shortname lookup requires companyId query parameter", {"agentId": ref})
     if not principal.can_access_company(company):
         raise Forbidden("You do not have access to this company")
-    key = agent_url_key.normalize(ref)
+    # API Gateway decodes path parameters, `chalice local` does not: the CLI sends encodeURIComponent(name).
+    key = agent_url_key.normalize(unquote(ref))
     if key is None:
         raise NotFound("Agent not found")
     try:
