@@ -83,7 +83,9 @@ def test_agents_cannot_do_board_things(api, two_worlds):
     assert api.patch(f"/api/agents/{w.alice['id']}", {"title": "Lead"}, token=key).status == 200
     assert api.post("/api/companies", {"name": "Mine"}, token=key).status == 403
     assert api.patch(f"/api/companies/{w.cid}", {"name": "x"}, token=key).status == 403
-    assert api.get(f"/api/agents/{w.bob['id']}/heartbeat-runs", token=key).status == 403
+    # reading runs is not a board thing: any agent of the company reads them, as upstream (README heartbeat.read)
+    assert api.get(f"/api/agents/{w.bob['id']}/heartbeat-runs", token=key).status == 200
+    assert api.get(f"/api/agents/{two_worlds.other.bob['id']}/heartbeat-runs", token=key).status == 404
     assert api.post(f"/api/agents/{w.bob['id']}/heartbeat/invoke", token=key).status == 403
 
 

@@ -50,13 +50,15 @@ def test_non_json_content_type_is_415(api, world):
 
 
 @pytest.mark.parametrize("path", [
-    "/api/companies/not-a-uuid", "/api/agents/%00", "/api/agents/' OR 1=1 --", "/api/projects/" + "9" * 500,
+    # a non-UUID agent reference is a shortname: looked up in ?companyId= (without it upstream's 422, test_agent_refs.py)
+    "/api/companies/not-a-uuid", "/api/agents/%00?companyId={cid}", "/api/agents/' OR 1=1 --?companyId={cid}",
+    "/api/projects/" + "9" * 500,
     "/api/goals/%F0%9F%92%A5", "/api/agents/00000000-0000-4000-8000-000000000000",
     "/api/heartbeat-runs/nope/start",
 ])
 def test_bad_or_unknown_ids_are_404(api, world, path):
     method = api.post if path.endswith("/start") else api.get
-    r = method(path)
+    r = method(path.replace("{cid}", world.cid))
     assert r.status == 404, r
     assert "error" in r.json
 
