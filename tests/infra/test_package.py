@@ -165,13 +165,46 @@ def test_no_literal_secret_and_authenticated_mode(packaged, stage):
 def test_gateway_errors_keep_the_error_shape(packaged):
     body = _template(packaged, "prod")["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     responses = body["x-amazon-apigateway-gateway-responses"]
-    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN"}
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN"} <= set(responses)
     assert responses["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
     for response in responses.values():
         rendered = (response["responseTemplates"]["application/json"]
                     .replace("$context.error.messageString", '"Forbidden"').replace("$context.requestId", "r-1"))
         assert set(json.loads(rendered)) == {"error", "details"}
         assert response["responseParameters"]["gatewayresponse.header.Content-Type"] == "'application/json'"
+
+
+def test_no_gateway_4xx_repeats_the_request(packaged):
+    """API Gateway's message for a Bearer header on an unknown resource quotes the header (the token):
+    no 4xx template may carry $context.error.messageString (issue 14)."""
+    responses = _template(packaged, "prod")["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"]
+    for kind, response in responses.items():
+        if kind != "DEFAULT_5XX":
+            assert "$context.error" not in response["responseTemplates"]["application/json"], kind
+            assert response.get("statusCode", "4xx").startswith("4"), kind
+    assert json.loads(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"]
+                      .replace("$context.requestId", "r-1"))["error"] == "Request refused by the API gateway"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_unknown_paths_and_methods_reach_the_app(packaged, stage):
+    """Every method of every known path is integrated with the API function (the app answers 405 with
+    Allow), and the greedy /api/{proxy+} catches every other path under /api (the app answers 404)."""
+    from chalicelib.http import application, fallback
+
+    template = _template(packaged, stage)
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    methods = {m.lower() for m in fallback.METHODS}
+    for path, operations in paths.items():
+        assert methods <= set(operations), path
+        for method in methods:
+            integration = operations[method]["x-amazon-apigateway-integration"]
+            assert integration["type"] == "aws_proxy" and "APIHandler" in json.dumps(integration["uri"]), (path, method)
+    catch_all = paths[application.CATCH_ALL]
+    for method in methods:
+        assert catch_all[method]["parameters"] == [{"name": "proxy", "in": "path", "required": True, "type": "string"}]
+    assert "/api/companies/{companyId}/agents" in paths and "delete" in paths["/api/companies/{companyId}/agents"]
 
 
 def test_deployment_package_fits_lambda(packaged):

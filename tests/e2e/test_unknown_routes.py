@@ -1,0 +1,80 @@
+"""Unknown routes and methods answer in the contract's shape (issue 14): 404 {"error": "Not found"} and
+405 with Allow, never Chalice's/API Gateway's body that quotes the caller's Authorization header.
+
+Both local paths are covered: the in-process chalice.test client and chalice's LocalDevServer (the
+tests' live server, what `make run` serves). The deployed stage's side is in tests/infra/test_package.py.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+TOKEN = "pcp_" + "ab" * 24  # never sent back, whatever happens
+
+UNKNOWN = [
+    "/api/nope",
+    "/api/companies/00000000-0000-4000-8000-000000000000/approvals",  # a client's route we do not serve
+    "/api/a/b/c/d/e/f/g/h/i/j/k/l",  # deeper than any route
+    "/favicon.ico",  # outside /api
+    "/",
+]
+
+
+def test_unknown_path_is_404_in_the_contract_shape(api):
+    for path in UNKNOWN:
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+            r = api.call(method, path, token=TOKEN)
+            assert r.status == 404, (method, path, r)
+            assert r.json == {"error": "Not found"}
+            assert TOKEN.encode() not in r.body and b"Authorization" not in r.body
+            assert r.headers["content-type"] == "application/json"
+            assert r.headers["x-request-id"]
+
+
+def test_known_path_with_another_method_is_405_with_allow(api, world):
+    for method, path, allow in [
+        ("DELETE", "/api/health", "GET"),
+        ("PUT", "/api/companies", "GET, POST"),
+        ("HEAD", "/api/openapi.json", "GET"),
+        ("POST", f"/api/companies/{world.cid}/activity", "GET"),
+    ]:
+        r = api.call(method, path, token=TOKEN)
+        assert r.status == 405, (method, path, r)
+        assert r.headers["allow"] == allow
+        if method != "HEAD":
+            assert r.json == {"error": "Method not allowed"}
+        assert TOKEN.encode() not in r.body
+
+
+def test_a_405_does_not_depend_on_credentials(api, world):
+    """Refusing a method reads nothing and resolves no principal: no token, a bad token, a good one alike."""
+    seen = {api.call("PUT", f"/api/companies/{world.cid}", token=t).status for t in (None, "garbage", TOKEN)}
+    assert seen == {405}
+
+
+def test_allow_lists_only_what_the_path_serves(api, world):
+    r = api.call("PUT", f"/api/companies/{world.cid}")
+    served = set(r.headers["allow"].split(", "))
+    assert "GET" in served and "PATCH" in served and "PUT" not in served
+    for method in served:  # each one listed really is served (not a 405)
+        assert api.call(method, f"/api/companies/{world.cid}", body={}).status != 405
+
+
+def _live(url: str, method: str, headers: dict) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_local_server_answers_the_same(live_server):
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    status, _, body = _live(f"{live_server}/api/companies/x/dashboard", "GET", headers)
+    assert status == 404 and json.loads(body) == {"error": "Not found"}
+    status, _, body = _live(f"{live_server}/not-api/at/all", "GET", headers)
+    assert status == 404 and TOKEN.encode() not in body
+    status, response_headers, body = _live(f"{live_server}/api/health", "DELETE", headers)
+    assert status == 405 and response_headers["Allow"] == "GET" and json.loads(body) == {"error": "Method not allowed"}
