@@ -54,18 +54,22 @@ def list_for_company(
     limit: int,
     cursor: str | None,
 ) -> Page:
-    """Newest first. An entity filter uses the by-entity index; the others filter within the page."""
+    """Newest first, one Query per page: an entity filter reads the entity's index (`entityType` +
+    `entityId`: by-entity; `entityId` alone, as upstream allows: by-entity-id), otherwise the company's
+    partition; `agentId` (entries whose actor is that agent) and a lone `entityType` filter the page.
+    Upstream: validators.md §7."""
     authorize(principal, "company.read", company_id, by_id=False)
     condition = None
     if agent_id:
         condition = (Activity.actor_type == "agent") & (Activity.actor_id == agent_id)
-    if entity_type and entity_id:
-        type_filter = Activity.company_id == company_id
-        condition = type_filter if condition is None else condition & type_filter
-        return query_page(
-            Activity.by_entity, f"{entity_type}#{entity_id}", limit=limit, cursor=cursor,
-            newest_first=True, filter_condition=condition,
-        )
+    if entity_id:
+        scope = Activity.company_id == company_id
+        if entity_type and entity_id:
+            index, key = Activity.by_entity, f"{entity_type}#{entity_id}"
+        else:
+            index, key = Activity.by_entity_id, entity_id
+        condition = scope if condition is None else condition & scope
+        return query_page(index, key, limit=limit, cursor=cursor, newest_first=True, filter_condition=condition)
     if entity_type:
         type_filter = Activity.entity_type == entity_type
         condition = type_filter if condition is None else condition & type_filter

@@ -1,4 +1,5 @@
-"""The append-only audit trail. Nothing in the code base updates or deletes these items."""
+"""The append-only audit trail. Nothing in the code base updates these items; deleting a company deletes its log
+(services/org/company_deletion.py)."""
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
@@ -11,6 +12,17 @@ class ActivityByEntity(GlobalSecondaryIndex):
         projection = AllProjection()
 
     entity_key = UnicodeAttribute(hash_key=True)  # "{entityType}#{entityId}"
+    sort_key = UnicodeAttribute(range_key=True)
+
+
+class ActivityByEntityId(GlobalSecondaryIndex):
+    """An entity's entries whatever its type (`?entityId=` alone; ids are UUIDs, so one entity)."""
+
+    class Meta:
+        index_name = "by-entity-id"
+        projection = AllProjection()
+
+    entity_id = UnicodeAttribute(hash_key=True)
     sort_key = UnicodeAttribute(range_key=True)
 
 
@@ -31,3 +43,4 @@ class Activity(BaseModel):
     created_at = UnicodeAttribute()
 
     by_entity = ActivityByEntity()
+    by_entity_id = ActivityByEntityId()

@@ -93,3 +93,16 @@ def _safely(committed: Callable[[], bool]) -> bool:
         return committed()
     except Exception:  # noqa: BLE001 - cannot tell: keep the blob (garbage at worst, never a dangling pointer)
         return True
+
+
+def delete_prefix(prefix: str) -> int:
+    """Delete every object under `prefix` (ListObjectsV2 pages of 1,000, one DeleteObjects each);
+    returns how many. Used by company deletion; on a versioned bucket this leaves delete markers and
+    the bucket's noncurrent-version expiry removes the bytes (docs/deploy.md)."""
+    s3, bucket, deleted = _s3(), settings().attachments_bucket, 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            deleted += len(keys)
+    return deleted

@@ -39,6 +39,11 @@ class Routine(BaseModel):
     concurrency_policy = UnicodeAttribute(default="coalesce_if_active")
     catch_up_policy = UnicodeAttribute(default="skip_missed")
     variables = JSONAttribute(null=True)
+    # Upstream fields without behaviour here, stored and returned as given (validators.md §6.1).
+    activity_gate_policy = UnicodeAttribute(null=True)
+    activity_gate_scope = UnicodeAttribute(null=True)
+    env = JSONAttribute(null=True)
+    folder_id = UnicodeAttribute(null=True)
     live_issue_id = UnicodeAttribute(null=True)
     live_run_id = UnicodeAttribute(null=True)
     last_run_id = UnicodeAttribute(null=True)

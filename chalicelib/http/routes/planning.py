@@ -1,31 +1,50 @@
 from chalice import Blueprint
 
-from chalicelib.http.api import RequestContext, route
-from chalicelib.http.params import PAGING, limit, page_reply
+from chalicelib.http.api import Reply, RequestContext, route
+from chalicelib.http.params import PAGING, limit, page_reply, param
 from chalicelib.http.schemas.org import GoalCreate, GoalOut, GoalUpdate, ProjectCreate, ProjectOut, ProjectUpdate
-from chalicelib.services.org import planning
+from chalicelib.services.org import planning, planning_deletion
 
 bp = Blueprint(__name__)
 
+# `/projects/{projectId}` takes an id or a url key (upstream §9.5); the key is looked up in this company.
+BY_URL_KEY = {"companyId": "the company whose project url key {projectId} is (agents: their own by default)"}
 
-@route(bp, "/companies/{companyId}/projects", "POST", action="planning.write", summary="Create a project", tag="Projects", body=ProjectCreate, response=ProjectOut, status=201)
+
+@route(bp, "/companies/{companyId}/projects", "POST", action="planning.write", summary="Create a project (200: an idempotent repeat)",
+       tag="Projects", body=ProjectCreate, response=ProjectOut, status=201, also_succeeds_with=(200,))
 def create_project(ctx: RequestContext, companyId: str):
-    return planning.project_to_json(planning.create_project(ctx.principal, companyId, ctx.body, ctx.now))
+    project, created = planning.create_project(ctx.principal, companyId, ctx.body, ctx.now)
+    return Reply(body=planning.project_to_json(project), status=201 if created else 200)
 
 
-@route(bp, "/companies/{companyId}/projects", "GET", action="planning.read", summary="List projects", tag="Projects", response=list[ProjectOut], query=PAGING)
+@route(bp, "/companies/{companyId}/projects", "GET", action="planning.read", summary="List projects (archived ones on request)", tag="Projects",
+       response=list[ProjectOut],
+       query={"includeArchived": param("true: archived projects too (default: left out)", enum=["true", "false"]), **PAGING})
 def list_projects(ctx: RequestContext, companyId: str):
-    return page_reply(planning.list_projects(ctx.principal, companyId, limit(ctx), ctx.query.get("cursor")), planning.project_to_json)
+    include = planning.flag(ctx.query, "includeArchived")
+    return page_reply(planning.list_projects(ctx.principal, companyId, include, limit(ctx), ctx.query.get("cursor")),
+                      planning.project_to_json)
 
 
-@route(bp, "/projects/{projectId}", "GET", action="planning.read", summary="Get a project", tag="Projects", response=ProjectOut)
+@route(bp, "/projects/{projectId}", "GET", action="planning.read", summary="Get a project by id or url key", tag="Projects",
+       response=ProjectOut, query=BY_URL_KEY)
 def get_project(ctx: RequestContext, projectId: str):
-    return planning.project_to_json(planning.get_project(ctx.principal, projectId))
+    return planning.project_to_json(planning.resolve_project(ctx.principal, projectId, ctx.query.get("companyId")))
 
 
-@route(bp, "/projects/{projectId}", "PATCH", action="planning.write", summary="Update a project", tag="Projects", body=ProjectUpdate, response=ProjectOut)
+@route(bp, "/projects/{projectId}", "PATCH", action="planning.write", summary="Update a project", tag="Projects", body=ProjectUpdate,
+       response=ProjectOut, query=BY_URL_KEY)
 def update_project(ctx: RequestContext, projectId: str):
-    return planning.project_to_json(planning.update_project(ctx.principal, projectId, ctx.body, ctx.now))
+    project = planning.resolve_project(ctx.principal, projectId, ctx.query.get("companyId"), "planning.write")
+    return planning.project_to_json(planning.update_project(ctx.principal, project, ctx.body, ctx.now))
+
+
+@route(bp, "/projects/{projectId}", "DELETE", action="planning.delete", summary="Delete a project (409 while issues or routines use it)",
+       tag="Projects", response=ProjectOut, query=BY_URL_KEY)
+def delete_project(ctx: RequestContext, projectId: str):
+    project = planning.resolve_project(ctx.principal, projectId, ctx.query.get("companyId"), "planning.delete")
+    return planning.project_to_json(planning_deletion.delete_project(ctx.principal, project, ctx.now))
 
 
 @route(bp, "/companies/{companyId}/goals", "POST", action="planning.write", summary="Create a goal", tag="Goals", body=GoalCreate, response=GoalOut, status=201)
@@ -46,3 +65,10 @@ def get_goal(ctx: RequestContext, goalId: str):
 @route(bp, "/goals/{goalId}", "PATCH", action="planning.write", summary="Update a goal", tag="Goals", body=GoalUpdate, response=GoalOut)
 def update_goal(ctx: RequestContext, goalId: str):
     return planning.goal_to_json(planning.update_goal(ctx.principal, goalId, ctx.body, ctx.now))
+
+
+@route(bp, "/goals/{goalId}", "DELETE", action="planning.delete", summary="Delete a goal (409 while anything references it)", tag="Goals",
+       response=GoalOut)
+def delete_goal(ctx: RequestContext, goalId: str):
+    goal = planning.get_goal(ctx.principal, goalId, "planning.delete")
+    return planning.goal_to_json(planning_deletion.delete_goal(ctx.principal, goal, ctx.now))

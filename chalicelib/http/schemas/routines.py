@@ -6,6 +6,7 @@ from typing import Any, Literal, Optional
 from pydantic import Field
 
 from chalicelib.http.schemas.base import Id, RequestBody, ResponseBody, Timestamp, not_null, text
+from chalicelib.http.schemas.org import EnvConfig, Guid
 
 RoutineStatus = Literal["active", "paused", "archived"]
 Priority = Literal["critical", "high", "medium", "low"]
@@ -13,6 +14,8 @@ ConcurrencyPolicy = Literal["coalesce_if_active", "skip_if_active", "always_enqu
 CatchUpPolicy = Literal["skip_missed", "enqueue_missed_with_cap"]
 SigningMode = Literal["bearer", "hmac_sha256", "github_hmac", "standard_webhooks", "none"]
 TriggerKind = Literal["schedule", "webhook", "api"]
+ActivityGatePolicy = Literal["always", "require_external_activity"]
+ActivityGateScope = Literal["company", "project"]
 
 
 class RoutineCreate(RequestBody):
@@ -27,6 +30,10 @@ class RoutineCreate(RequestBody):
     concurrency_policy: Optional[ConcurrencyPolicy] = None
     catch_up_policy: Optional[CatchUpPolicy] = None
     variables: Optional[list[Any]] = Field(None, description="[{name, label?, type, required?, defaultValue?, options?}]")
+    activity_gate_policy: Optional[ActivityGatePolicy] = Field(None, description="upstream's; stored and returned as given")
+    activity_gate_scope: Optional[ActivityGateScope] = Field(None, description="upstream's; stored and returned as given")
+    env: Optional[EnvConfig] = Field(None, description="upstream's env bindings; stored and returned as given")
+    folder_id: Optional[Guid] = Field(None, description="upstream's; stored and returned as given")
 
 
 class RoutineUpdate(RequestBody):
@@ -41,6 +48,11 @@ class RoutineUpdate(RequestBody):
     concurrency_policy: ConcurrencyPolicy = not_null()
     catch_up_policy: CatchUpPolicy = not_null()
     variables: Optional[list[Any]] = None
+    activity_gate_policy: Optional[ActivityGatePolicy] = None
+    activity_gate_scope: Optional[ActivityGateScope] = None
+    env: Optional[EnvConfig] = None
+    folder_id: Optional[Guid] = None
+    base_revision_id: Optional[Guid] = Field(None, description="upstream's revision check; accepted, not applied (no routine revisions here)")
 
 
 class TriggerCreate(RequestBody):
@@ -73,6 +85,7 @@ class RunCreate(RequestBody):
     execution_workspace_id: Optional[text(0, 200)] = None
     execution_workspace_preference: Optional[text(0, 200)] = None
     execution_workspace_settings: Optional[dict[str, Any]] = None
+    project_workspace_id: Optional[Guid] = Field(None, description="upstream's; accepted, not applied (no project workspaces here)")
 
 
 class TriggerSummaryOut(ResponseBody):
@@ -144,6 +157,10 @@ class RoutineOut(ResponseBody):
     concurrency_policy: ConcurrencyPolicy
     catch_up_policy: CatchUpPolicy
     variables: list[dict]
+    activity_gate_policy: Optional[ActivityGatePolicy]
+    activity_gate_scope: Optional[ActivityGateScope]
+    env: Optional[dict[str, Any]]
+    folder_id: Optional[str]
     last_triggered_at: Optional[Timestamp]
     created_at: Timestamp
     updated_at: Timestamp

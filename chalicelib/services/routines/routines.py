@@ -76,6 +76,7 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
         priority=data.get("priority") or "medium", status=status,
         concurrency_policy=data.get("concurrencyPolicy") or "coalesce_if_active",
         catch_up_policy=data.get("catchUpPolicy") or "skip_missed", variables=decls,
+        **{attr: data[key] for key, attr in STORED_AS_GIVEN.items() if data.get(key) is not None},
         created_at=stamp, updated_at=stamp, updated_key=updated_key(stamp, routine_id),
     )
     tx = Transaction()
@@ -85,9 +86,14 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
     return routine
 
 
+# Upstream's routine fields that carry no behaviour here: stored and returned as given (validators.md §6.1).
+STORED_AS_GIVEN = {
+    "activityGatePolicy": "activity_gate_policy", "activityGateScope": "activity_gate_scope", "env": "env",
+    "folderId": "folder_id",
+}
 _PLAIN_FIELDS = {
     "title": "title", "description": "description", "priority": "priority",
-    "concurrencyPolicy": "concurrency_policy", "catchUpPolicy": "catch_up_policy",
+    "concurrencyPolicy": "concurrency_policy", "catchUpPolicy": "catch_up_policy", **STORED_AS_GIVEN,
 }
 
 
@@ -128,7 +134,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
                                    if data["parentIssueId"] else None)
     for wire, attr in _PLAIN_FIELDS.items():
         if wire in data:
-            if data[wire] is None and wire != "description":
+            if data[wire] is None and wire not in ("description", "env", "folderId"):
                 raise BadRequest("Validation failed", {wire: "must not be null"})
             setattr(routine, attr, data[wire])
     if "variables" in data:
@@ -155,7 +161,7 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
 
 # What a PATCH may write besides updated_at/updated_key (never the live slot or last run: runs own those).
 _WRITABLE = ("title", "description", "priority", "concurrency_policy", "catch_up_policy", "assignee_agent_id",
-             "project_id", "goal_id", "parent_issue_id", "variables", "status")
+             "project_id", "goal_id", "parent_issue_id", "variables", "status", *STORED_AS_GIVEN.values())
 
 
 # --- reads -----------------------------------------------------------------------------------------
@@ -170,8 +176,9 @@ def list_for_company(principal: Principal, company_id: str, project_id: str | No
         condition = Routine.project_id == project_id
     if status:
         condition = (Routine.status == status) if condition is None else condition & (Routine.status == status)
-    return query_page(Routine.by_company, company_id, limit=limit, cursor=cursor, newest_first=True,
+    page = query_page(Routine.by_company, company_id, limit=limit, cursor=cursor, newest_first=True,
                       filter_condition=condition)
+    return companies.require_listable(page, company_id, cursor)
 
 
 def list_summaries(routines: list[Routine]) -> list[dict[str, Any]]:
