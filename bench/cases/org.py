@@ -21,6 +21,22 @@ def _activity(w: World, n: int) -> tuple[str, str]:
     return f"/api/companies/{w.cid}/activity", w.board
 
 
+def _empty_company_deleted(w: World) -> Call:
+    """A company with nothing in it: the mark, one Query per table group, the final transaction."""
+    company = w.post("/api/companies", {"name": unique_letters()})
+    return Call("DELETE", f"/api/companies/{company['id']}", w.board, 200)
+
+
+def _project_deleted(w: World) -> Call:
+    project = w.post(f"/api/companies/{w.cid}/projects", {"name": unique("Doomed")})
+    return Call("DELETE", f"/api/projects/{project['id']}", w.board, 200)
+
+
+def _goal_deleted(w: World) -> Call:
+    goal = w.post(f"/api/companies/{w.cid}/goals", {"title": unique("Doomed")})
+    return Call("DELETE", f"/api/goals/{goal['id']}", w.board, 200)
+
+
 CASES = [
     Case("GET", "/api/health", "public", lambda w: Call("GET", "/api/health", None)),
     Case("GET", "/api/openapi.json", "public", lambda w: Call("GET", "/api/openapi.json", None)),
@@ -43,6 +59,9 @@ CASES = [
     Case("POST", "/api/companies/{companyId}/goals", "board", lambda w: Call(
         "POST", f"/api/companies/{w.cid}/goals", w.board, 201, {"title": unique("Goal")})),
     Case("GET", "/api/goals/{goalId}", "board", lambda w: Call("GET", f"/api/goals/{w.goal}", w.board)),
+    Case("DELETE", "/api/companies/{companyId}", "board", _empty_company_deleted, situation="an empty company", repeatable=False),
+    Case("DELETE", "/api/projects/{projectId}", "board", _project_deleted, situation="unreferenced", repeatable=False),
+    Case("DELETE", "/api/goals/{goalId}", "board", _goal_deleted, situation="unreferenced", repeatable=False),
     Case("PATCH", "/api/goals/{goalId}", "board", lambda w: Call(
         "PATCH", f"/api/goals/{w.goal}", w.board, body={"description": unique("About")})),
 ]

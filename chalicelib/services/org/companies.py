@@ -54,8 +54,7 @@ def create(principal: Principal, data: dict[str, Any], now: datetime) -> Company
             updated_at=stamp,
             budget_monthly_cents=data.get("budgetMonthlyCents", 0),
             # Upstream sets the creating user when absent (validators.md §2.1).
-            default_responsible_user_id=data.get("defaultResponsibleUserId",
-                                                 principal.id if principal.kind == "board" else None),
+            default_responsible_user_id=data.get("defaultResponsibleUserId", None if principal.is_agent else principal.id),
         )
         tx = Transaction()
         tx.save(company, condition=Company.id.does_not_exist())

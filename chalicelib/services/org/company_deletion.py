@@ -8,7 +8,8 @@ resumable cascade:
 1. **Mark.** One conditional UpdateItem sets the company's `deletingAt` (with a `company.deleted`
    entry in the instance log: the company's own log is about to go). From then on the company reads as
    gone: every read through `companies.find` is 404, it leaves company listings, and creating projects,
-   goals or routines under it is 404.
+   goals or routines under it is 404. Its lists (projects, issues, …) are not read-checked (a list is
+   one Query, SPEC §8): they empty as the cascade goes, and are 404 once the company item is gone.
 2. **Cascade**, in an order that stops new work first: triggers (no schedule or webhook fires), each
    agent's API keys, heartbeat runs, name key and the agent (no agent call authenticates; runs are
    found only through their agent, so they go before it), routine runs and routines, issues with their
