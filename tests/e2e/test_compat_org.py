@@ -360,3 +360,28 @@ def test_company_delete_resumes_where_it_stopped(api, world, monkeypatch):
 def test_company_delete_is_board_only_with_company_manage(api, world):
     assert api.delete(f"/api/companies/{world.cid}", token=world.alice_key).status == 403
     assert api.get(f"/api/companies/{world.cid}").status == 200
+
+
+def test_company_delete_after_a_crash_mid_cascade(api, world, monkeypatch):
+    """A Lambda that dies mid-cascade (here: a step that raises after removing some of its items) leaves
+    a company that reads as gone and nothing that still works as it; the next DELETE finishes the job."""
+    from chalicelib.services.org import company_deletion
+
+    made = _populate(api, world)
+    real_issues_step = company_deletion._issues
+
+    def crash(company, budget):
+        real_issues_step(company, company_deletion._Budget(1))  # removes the first issue's items, then stops
+        raise RuntimeError("the Lambda died here")
+
+    monkeypatch.setattr(company_deletion, "_issues", crash)
+    assert api.delete(f"/api/companies/{world.cid}").status == 500
+    assert api.get(f"/api/companies/{world.cid}").status == 404
+    assert api.get("/api/agents/me", token=world.alice_key).status == 401  # agents went before the crash
+    assert world.cid not in {c["id"] for c in api.get("/api/companies").json}
+    assert _left_of(world.cid)  # half-way: issues, projects, … are still there
+    monkeypatch.setattr(company_deletion, "_issues", real_issues_step)
+    r = api.delete(f"/api/companies/{world.cid}")
+    assert r.status == 200 and r.json == {"ok": True, "deletedCompanyId": world.cid}, r
+    assert _left_of(world.cid) == {}
+    assert api.get(f"/api/issues/{made['issue']['id']}").status == 404

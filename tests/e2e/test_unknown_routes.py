@@ -78,3 +78,48 @@ def test_the_local_server_answers_the_same(live_server):
     assert status == 404 and TOKEN.encode() not in body
     status, response_headers, body = _live(f"{live_server}/api/health", "DELETE", headers)
     assert status == 405 and response_headers["Allow"] == "GET" and json.loads(body) == {"error": "Method not allowed"}
+
+
+def test_every_route_refuses_a_query_parameter_it_does_not_declare(api):
+    """The route wrapper's rule (issue 14): honoured or 400 naming it, never silently ignored. Checked
+    before anything is read, so placeholder ids do."""
+    import re
+
+    from chalicelib.http import api as wrapper
+
+    assert wrapper.ENFORCE_QUERY_PARAMS
+    placeholder = "00000000-0000-4000-8000-000000000000"
+    wrong = []
+    for spec in wrapper.ROUTES:
+        path = "/api" + re.sub(r"{\w+}", placeholder, spec.path)
+        r = api.call(spec.method, f"{path}?zzUndeclared=1&{'&'.join(f'{q}=' for q in spec.query)}")
+        if r.status != 400 or (r.json or {}).get("details") != {"zzUndeclared": "unknown query parameter"}:
+            wrong.append(f"{spec.method} {spec.path}: {r.status} {r.body[:120]!r}")
+    assert wrong == []
+
+
+def test_the_clients_pending_parameters_name_served_routes():
+    """PENDING_CLIENT_PARAMS (chalicelib/http/api.py) only names routes the app serves: a renamed route
+    would otherwise leave its clients' parameters 400 without anyone noticing."""
+    from chalicelib.http import api as wrapper
+
+    served = {(spec.method, spec.path) for spec in wrapper.ROUTES}
+    assert sorted(set(wrapper.PENDING_CLIENT_PARAMS) - served) == []
+
+
+def test_the_clients_parameters_on_other_areas_routes_are_not_refused(api, world):
+    """The skill's incremental comments (`?after=&order=asc`), its issue search (`?q=`), MCP's `label`
+    and the CLI's `GET /agents/{ref}?companyId=` keep working while their routes have yet to honour them;
+    an undeclared parameter next to them is still 400."""
+    from tests.issue_setup import make_issue
+
+    issue = make_issue(api, world)
+    for path in [
+        f"/api/issues/{issue['id']}/comments?after={issue['id']}&order=asc&afterCommentId={issue['id']}",
+        f"/api/issues/{issue['id']}/documents?includeSystem=true",
+        f"/api/companies/{world.cid}/issues?q=plan&label=x&labelId={issue['id']}",
+        f"/api/agents/{world.alice['id']}?companyId={world.cid}",
+    ]:
+        assert api.call("GET", path).status == 200, path
+        r = api.call("GET", path + "&zzUndeclared=1")
+        assert r.status == 400 and r.json["details"] == {"zzUndeclared": "unknown query parameter"}, path
