@@ -17,7 +17,6 @@ UNKNOWN = [
     "/api/companies/00000000-0000-4000-8000-000000000000/approvals",  # a client's route we do not serve
     "/api/a/b/c/d/e/f/g/h/i/j/k/l",  # deeper than any route
     "/favicon.ico",  # outside /api
-    "/",
 ]
 
 
