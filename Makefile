@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m bench.latency
 	$(VENV)/bin/python -m bench.cold_start
 	@if [ -f bench/scheduler.py ]; then $(VENV)/bin/python -m bench.scheduler; fi
+	$(VENV)/bin/python -m bench.routines_at_scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache  # keeps .data/ (your local data) and .cache/ (DynamoDB Local)

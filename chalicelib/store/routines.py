@@ -8,7 +8,7 @@ Why these shapes:
   active routine), so the "due" index is sparse: the scheduler reads only triggers that can fire.
 - Webhook secrets live on the trigger item only as a KMS envelope (`secret_envelope`), never plain.
 """
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 
 from chalicelib.store.base import BaseModel, JSONAttribute, meta
@@ -48,6 +48,12 @@ class Routine(BaseModel):
     live_run_id = UnicodeAttribute(null=True)
     last_run_id = UnicodeAttribute(null=True)
     last_triggered_at = UnicodeAttribute(null=True)
+    # The routine's trigger ids (ADD/DELETE in the trigger's own transaction), so the routines list and
+    # detail read triggers with one BatchGetItem per 100 instead of a Query per routine or per company
+    # (issue 11). `trigger_ids_kept` tells "no triggers" (an absent set: DynamoDB stores no empty set)
+    # from a routine written before the set existed, whose triggers are found by the by-routine index.
+    trigger_ids = UnicodeSetAttribute(null=True)
+    trigger_ids_kept = BooleanAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     updated_key = UnicodeAttribute()

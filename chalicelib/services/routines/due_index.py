@@ -44,7 +44,7 @@ def add_due_index_ops(tx: Transaction, routine: Routine, resumed: bool, now: dat
     changes is written: `next_run_at` only when recomputed (the trigger was out of the index, so no
     tick is advancing it), never a copy of what was read, which would undo a tick's advance (issue #10).
     """
-    for trigger in routine_lookup.triggers_of(routine.id):
+    for trigger in routine_lookup.triggers_of(routine):
         if trigger.kind != "schedule":
             continue
         before = (trigger.due_shard, trigger.next_run_at)

@@ -378,8 +378,6 @@ def run_manually(principal: Principal, routine_id: str, data: dict[str, Any], no
             raise Forbidden("The trigger belongs to another routine", {"triggerId": req.trigger.id})
         if not req.trigger.enabled:
             raise Conflict("The trigger is disabled", {"triggerId": req.trigger.id})
-    if data.get("projectId"):
-        routine_lookup.check_project(principal, data["projectId"], routine.company_id)
-    if assignee:
-        routine_lookup.check_assignee(principal, assignee, routine.company_id)
+    routine_lookup.check_references(principal, routine.company_id, project_id=data.get("projectId") or None,
+                                    assignee_id=assignee or None)
     return dispatch(principal, routine, req, now, replay_checked=True)

@@ -58,10 +58,11 @@ def _require_runnable_schedule(trigger: RoutineTrigger, routine: Routine) -> Non
                             {"variables": missing})
 
 
-def _touch_routine(tx: Transaction, routine: Routine, now: datetime) -> None:
-    """Serialise with routine updates (see module docstring)."""
+def _touch_routine(tx: Transaction, routine: Routine, now: datetime, extra: tuple = ()) -> None:
+    """Serialise with routine updates (see module docstring); `extra`: the routine's `trigger_ids` change."""
     stamp = iso(now)
-    tx.update(routine, actions=[Routine.updated_at.set(stamp), Routine.updated_key.set(routine_lookup.updated_key(stamp, routine.id))],
+    tx.update(routine, actions=[Routine.updated_at.set(stamp), Routine.updated_key.set(routine_lookup.updated_key(stamp, routine.id)),
+                                *extra],
               condition=Routine.updated_key == routine.updated_key, tag="routine")
 
 
@@ -108,7 +109,7 @@ def create(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
         trigger.last_rotated_at = stamp
     tx = Transaction()
     tx.save(trigger, condition=RoutineTrigger.id.does_not_exist())
-    _touch_routine(tx, routine, now)
+    _touch_routine(tx, routine, now, (Routine.trigger_ids.add({trigger.id}),))
     tx.save(activity.entry(principal, routine.company_id, "routine.trigger_created", "routine_trigger", trigger.id, now,
                            {"routineId": routine.id, "kind": kind}))
     _commit(tx)
@@ -182,7 +183,7 @@ def delete(principal: Principal, trigger_id: str, now: datetime) -> None:
     trigger, routine = _managed(principal, trigger_id)
     tx = Transaction()
     tx.delete(trigger, condition=RoutineTrigger.id.exists())
-    _touch_routine(tx, routine, now)
+    _touch_routine(tx, routine, now, (Routine.trigger_ids.delete({trigger.id}),))
     tx.save(activity.entry(principal, routine.company_id, "routine.trigger_deleted", "routine_trigger", trigger.id, now,
                            {"routineId": routine.id}))
     _commit(tx)

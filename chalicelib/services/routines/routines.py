@@ -17,13 +17,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.clock import iso
-from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
-from chalicelib.ids import new_id
+from chalicelib.errors import BadRequest, Conflict, Forbidden, Unprocessable
+from chalicelib.ids import is_uuid, new_id
 from chalicelib.logic import routine_variables as rv
 from chalicelib.services import activity
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
-from chalicelib.services.issues import issue_lookup
 from chalicelib.services.org import companies, planning
 from chalicelib.services.routines import due_index, routine_lookup
 from chalicelib.services.routines.routine_lookup import find, get_visible, updated_key
@@ -31,8 +30,11 @@ from chalicelib.services.routines.routine_shapes import (
     issue_full_json, issue_summary_json, routine_json, run_json, trigger_json, trigger_summary_json,
 )
 from chalicelib.services.runtime import agents
+from chalicelib.store.agents import Agent
 from chalicelib.store.issues import Issue
 from chalicelib.store.pages import Page, query_page
+from chalicelib.store.planning import Project
+from chalicelib.store.reads import get_many
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
@@ -57,15 +59,11 @@ def _check_variables(title: str, description: str | None, decls: Any) -> list[di
 def create(principal: Principal, company_id: str, data: dict[str, Any], now: datetime) -> Routine:
     assignee_id = data.get("assigneeAgentId")
     authorize(principal, "routine.create", company_id, by_id=False, target_agent_id=assignee_id)
-    companies.find(company_id)
     title, description = data["title"], data.get("description")
     decls = _check_variables(title, description, data.get("variables"))
-    routine_lookup.check_project(principal, data["projectId"], company_id)
-    if data.get("goalId"):
-        routine_lookup.check_goal(principal, data["goalId"], company_id)
-    parent_id = routine_lookup.resolve_parent_issue(principal, data["parentIssueId"], company_id) if data.get("parentIssueId") else None
-    if assignee_id:
-        routine_lookup.check_assignee(principal, assignee_id, company_id)
+    parent_id = routine_lookup.check_references(
+        principal, company_id, company=True, project_id=data["projectId"], goal_id=data.get("goalId"),
+        parent_ref=data.get("parentIssueId"), assignee_id=assignee_id)
     status = data.get("status") or "active"
     if status == "active" and not assignee_id:
         status = "paused"  # SPEC §5: an active routine needs someone to run it
@@ -75,7 +73,7 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
         parent_issue_id=parent_id, title=title, description=description, assignee_agent_id=assignee_id,
         priority=data.get("priority") or "medium", status=status,
         concurrency_policy=data.get("concurrencyPolicy") or "coalesce_if_active",
-        catch_up_policy=data.get("catchUpPolicy") or "skip_missed", variables=decls,
+        catch_up_policy=data.get("catchUpPolicy") or "skip_missed", variables=decls, trigger_ids_kept=True,
         **{attr: data[key] for key, attr in STORED_AS_GIVEN.items() if data.get(key) is not None},
         created_at=stamp, updated_at=stamp, updated_key=updated_key(stamp, routine_id),
     )
@@ -113,25 +111,23 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
         if principal.is_agent:
             raise Forbidden("Agents may not reassign routines")
         authorize(principal, "issue.assign", routine.company_id)
-        if data["assigneeAgentId"]:
-            routine_lookup.check_assignee(principal, data["assigneeAgentId"], routine.company_id)
         routine.assignee_agent_id = data["assigneeAgentId"]
     if new_status == "active" and old_status != "active":
         authorize(principal, "issue.assign", routine.company_id)
     if new_status == "active" and not routine.assignee_agent_id:
         raise Unprocessable("An active routine needs an assignee", {"assigneeAgentId": None})
+    if "projectId" in data and not data["projectId"]:
+        raise BadRequest("Validation failed", {"projectId": "must not be null"})
+    parent_id = routine_lookup.check_references(
+        principal, routine.company_id, project_id=data.get("projectId"), goal_id=data.get("goalId"),
+        parent_ref=data.get("parentIssueId"),
+        assignee_id=routine.assignee_agent_id if routine.assignee_agent_id != old_assignee else None)
     if "projectId" in data:
-        if not data["projectId"]:
-            raise BadRequest("Validation failed", {"projectId": "must not be null"})
-        routine_lookup.check_project(principal, data["projectId"], routine.company_id)
         routine.project_id = data["projectId"]
     if "goalId" in data:
-        if data["goalId"]:
-            routine_lookup.check_goal(principal, data["goalId"], routine.company_id)
         routine.goal_id = data["goalId"]
     if "parentIssueId" in data:
-        routine.parent_issue_id = (routine_lookup.resolve_parent_issue(principal, data["parentIssueId"], routine.company_id)
-                                   if data["parentIssueId"] else None)
+        routine.parent_issue_id = parent_id
     for wire, attr in _PLAIN_FIELDS.items():
         if wire in data:
             if data[wire] is None and wire not in ("description", "env", "folderId"):
@@ -182,19 +178,15 @@ def list_for_company(principal: Principal, company_id: str, project_id: str | No
 
 
 def list_summaries(routines: list[Routine]) -> list[dict[str, Any]]:
-    """List items without N+1: one batch-get of last runs, one of active issues, and one query of the
-    company's triggers (paged by DynamoDB, not per routine)."""
+    """List items without N+1 and whatever the company's size (issue 11): one BatchGetItem each for the
+    page's last runs, live issues and triggers (per 100 items)."""
     if not routines:
         return []
     run_ids = [r.last_run_id for r in routines if r.last_run_id]
     runs = {run.id: run for run in RoutineRun.batch_get(run_ids)} if run_ids else {}
     issue_ids = list({r.live_issue_id for r in routines if r.live_issue_id})
     issues = {i.id: i for i in Issue.batch_get(issue_ids)} if issue_ids else {}
-    wanted = {r.id for r in routines}
-    triggers: dict[str, list[RoutineTrigger]] = {}
-    for trigger in RoutineTrigger.by_company.query(routines[0].company_id):
-        if trigger.routine_id in wanted:
-            triggers.setdefault(trigger.routine_id, []).append(trigger)
+    triggers = routine_lookup.triggers_of_many(routines)
     out = []
     for r in routines:
         item = routine_json(r)
@@ -208,25 +200,29 @@ def list_summaries(routines: list[Routine]) -> list[dict[str, Any]]:
 
 
 def detail(principal: Principal, routine_id: str) -> dict[str, Any]:
+    """The routine with its project, assignee, parent issue, live issue and triggers read in one
+    TransactGetItems (up to 21 triggers; more take one per 25), and its recent runs in one Query."""
     routine = get_visible(principal, routine_id)
     item = routine_json(routine)
-    project = _get_or_none(lambda: planning.find_project(routine.project_id)) if routine.project_id else None
-    item["project"] = planning.project_to_json(project) if project else None
-    assignee = _get_or_none(lambda: agents.find(routine.assignee_agent_id)) if routine.assignee_agent_id else None
+    refs = [(Project, routine.project_id), (Agent, routine.assignee_agent_id), (Issue, routine.parent_issue_id),
+            (Issue, routine.live_issue_id)]
+    keys = [(model, ref) for model, ref in refs if ref and is_uuid(ref)]
+    keys += [(RoutineTrigger, t) for t in sorted(routine.trigger_ids or ())] if routine.trigger_ids_kept else []
+    found = get_many(keys)
+    project = found.get((Project, routine.project_id))
+    item["project"] = planning.project_to_json(project) if project and not project.deleting_at else None
+    assignee = found.get((Agent, routine.assignee_agent_id))
     item["assignee"] = agents.to_json(assignee) if assignee else None
-    parent = _get_or_none(lambda: issue_lookup.find(routine.parent_issue_id)) if routine.parent_issue_id else None
+    parent = found.get((Issue, routine.parent_issue_id))
     item["parentIssue"] = issue_summary_json(parent) if parent else None
-    item["triggers"] = [trigger_json(t) for t in routine_lookup.triggers_of(routine.id)]
+    triggers = ([found[(RoutineTrigger, t)] for t in sorted(routine.trigger_ids or ()) if found[(RoutineTrigger, t)]]
+                if routine.trigger_ids_kept else routine_lookup.triggers_of(routine))
+    item["triggers"] = [trigger_json(t) for t in sorted(triggers, key=lambda t: (t.created_at, t.id))]
     runs = query_page(RoutineRun.by_routine, routine.id, limit=RECENT_RUNS, cursor=None, newest_first=True).items
     item["recentRuns"] = [run_json(run) for run in runs]
     item["lastRun"] = item["recentRuns"][0] if item["recentRuns"] else None
-    issue = _get_or_none(lambda: Issue.get(routine.live_issue_id, consistent_read=True)) if routine.live_issue_id else None
+    issue = found.get((Issue, routine.live_issue_id))
     item["activeIssue"] = issue_full_json(issue) if issue and issue.status not in ("done", "cancelled") else None
     return item
 
 
-def _get_or_none(fn):
-    try:
-        return fn()
-    except (NotFound, Issue.DoesNotExist):
-        return None
