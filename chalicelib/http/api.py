@@ -32,18 +32,6 @@ RETRY_AFTER_SEC = 1  # throttling clears within a second or two; clients back of
 # route honours exactly the parameters its `query=` declares (so the OpenAPI document lists them).
 # The one switch for the rule: off, undeclared parameters are ignored as before.
 ENFORCE_QUERY_PARAMS = True
-# Parameters the three clients send on routes whose owners have not declared (honoured) them yet
-# (docs/compatibility.md "Unknown routes and query parameters"). Until they do, these are ignored as
-# before rather than 400 (which would break the skill's heartbeat, the CLI and MCP); every other
-# undeclared parameter is 400. An entry goes once its route declares the parameter; when this table
-# is empty the rule holds everywhere. (method, path) -> names.
-PENDING_CLIENT_PARAMS: dict[tuple[str, str], frozenset[str]] = {
-    ("GET", "/agents/{agentId}"): frozenset({"companyId"}),  # CLI agent local-cli / wake / token (cli.md)
-    ("GET", "/companies/{companyId}/issues"): frozenset({"q", "label", "labelId"}),  # skill search, MCP list_issues
-    ("GET", "/issues/{issueId}/comments"): frozenset({"after", "afterCommentId", "order"}),  # skill step 6c, CLI
-    ("GET", "/issues/{issueId}/documents"): frozenset({"includeSystem"}),  # CLI issue documents --include-system
-    ("GET", "/attachments/{attachmentId}/content"): frozenset({"download"}),  # skill
-}
 
 
 @dataclass
@@ -210,12 +198,10 @@ def _precheck(spec: RouteSpec, principal: Principal, path_params: dict[str, str]
 
 
 def _check_query(spec: RouteSpec, query: dict[str, str]) -> None:
-    """400 naming every query parameter the route does not declare (ENFORCE_QUERY_PARAMS), except the
-    clients' parameters still pending on other areas' routes (PENDING_CLIENT_PARAMS)."""
+    """400 naming every query parameter the route does not declare (ENFORCE_QUERY_PARAMS)."""
     if not ENFORCE_QUERY_PARAMS:
         return
-    pending = PENDING_CLIENT_PARAMS.get((spec.method, spec.path), frozenset())
-    unknown = sorted(name for name in query if name not in spec.query and name not in pending)
+    unknown = sorted(name for name in query if name not in spec.query)
     if unknown:
         raise BadRequest("Unsupported query parameter(s): " + ", ".join(unknown),
                          {name: "unknown query parameter" for name in unknown})

@@ -60,13 +60,13 @@ def accepts_binary(accept_header: str | None, binary_types: list[str]) -> bool:
     return bool(offered & {t.lower() for t in binary_types})
 
 
-def content_disposition(filename: str | None) -> str:
-    """``inline; filename="…"`` with an ASCII fallback, plus ``filename*`` (RFC 6266/5987) when the
-    real name is not plain ASCII."""
+def content_disposition(filename: str | None, download: bool = False) -> str:
+    """``inline; filename="…"`` (``attachment`` when `download`: upstream's ``?download=1``) with an
+    ASCII fallback, plus ``filename*`` (RFC 6266/5987) when the real name is not plain ASCII."""
     name = filename or DEFAULT_FILENAME
     fallback = _ascii_fallback(name)
     quoted = fallback.replace("\\", "\\\\").replace('"', '\\"')
-    header = f'inline; filename="{quoted}"'
+    header = f'{"attachment" if download else "inline"}; filename="{quoted}"'
     if fallback != name:
         header += "; filename*=UTF-8''" + quote(name, safe=_RFC5987_SAFE)
     return header

@@ -253,6 +253,9 @@ def test_through_a_real_http_server(live_server, api, world, issue):
     assert got.headers["Content-Type"] == "image/png"
     assert got.headers["Content-Length"] == str(len(PNG))
     assert got.headers["Content-Disposition"] == 'inline; filename="pic.png"'
+    download = requests.get(live_server + record["contentPath"] + "?download=1", timeout=30)
+    assert download.headers["Content-Disposition"] == 'attachment; filename="pic.png"'
+    assert download.content == PNG
 
     if shutil.which("curl") is None:
         pytest.skip("curl not installed")

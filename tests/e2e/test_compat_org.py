@@ -284,6 +284,10 @@ def _populate(api, world) -> dict:
     r = api.call("POST", f"/api/companies/{world.cid}/issues/{issue['id']}/attachments", raw=raw,
                  headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert r.status == 201, r
+    blocker = create(api, f"/api/companies/{world.cid}/issues", {"title": "First this"})
+    assert api.patch(f"/api/issues/{issue['id']}", {"blockedByIssueIds": [blocker["id"]]}).status == 200
+    assert api.post(f"/api/issues/{issue['id']}/work-products",
+                    {"type": "pull_request", "provider": "github", "title": "PR"}).status == 201
     routine = create(api, f"/api/companies/{world.cid}/routines",
                      {"title": "R", "projectId": world.project["id"], "assigneeAgentId": world.alice["id"]})
     create(api, f"/api/routines/{routine['id']}/triggers", {"kind": "schedule", "cronExpression": "0 9 * * *"})

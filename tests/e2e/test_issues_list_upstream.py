@@ -29,6 +29,7 @@ def test_label_origin_and_updated_since_filters(api, world, clock):
     later = new_issue(api, world)
     base = f"/api/companies/{world.cid}/issues"
     assert _ids(api, f"{base}?labelId={label}") == [tagged["id"]]
+    assert _ids(api, f"{base}?label={label}") == [tagged["id"]]  # paperclip-mcp's list_issues sends `label`
     assert _ids(api, f"{base}?updatedSince=2026-03-01T12:01:00Z") == [later["id"]]
     assert sorted(_ids(api, f"{base}?originKind=manual")) == sorted([tagged["id"], later["id"]])
     assert api.get(f"{base}?updatedSince=yesterday").status == 400

@@ -102,6 +102,8 @@ def list_attachments(ctx: RequestContext, issueId: str):
 
 @route(bp, "/attachments/{attachmentId}/content", "GET", action="issue.read", tag=FILES, extra_statuses=(406,),
        response_content_types=lambda: settings().attachment_content_types,
+       query={"download": param("1 or true: Content-Disposition attachment (a download) instead of inline",
+                                enum=["1", "0", "true", "false"])},
        summary="Download an attachment's bytes (binary types need an Accept header such as */*)")
 def download_attachment(ctx: RequestContext, attachmentId: str):
     attachment, data = attachments.content(ctx.principal, attachmentId)
@@ -112,7 +114,8 @@ def download_attachment(ctx: RequestContext, attachmentId: str):
         raise NotAcceptable("This attachment is binary: send an Accept header that allows it, e.g. */*",
                             {"contentType": delivery.content_type})
     return Reply(body=delivery.body, content_type=delivery.content_type, headers={
-        "Content-Disposition": content_disposition(attachment.original_filename),
+        "Content-Disposition": content_disposition(attachment.original_filename,
+                                                   download=ctx.query.get("download") in ("1", "true")),
         "X-Content-Type-Options": "nosniff",
     })
 

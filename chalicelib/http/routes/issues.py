@@ -24,6 +24,7 @@ LIST_QUERY = {
     "parentId": "filter by parent issue (id or identifier)",
     "parentIssueId": "same as parentId",
     "labelId": "filter by one of the issue's labelIds",
+    "label": "same as labelId (paperclip-mcp's list_issues sends `label`; upstream ignores it)",
     "originKind": "filter by origin kind (manual, routine_execution)",
     "originId": "filter by origin id (the routine of routine executions)",
     "updatedSince": param("only issues updated at or after this ISO 8601 time", format="date-time"),

@@ -102,8 +102,9 @@ def _condition(principal: Principal, query: dict[str, str]) -> Any:
     for param, attr in (("projectId", Issue.project_id), ("originKind", Issue.origin_kind), ("originId", Issue.origin_id)):
         if query.get(param):
             conditions.append(attr == query[param])
-    if query.get("labelId"):
-        conditions.append(Issue.label_ids.contains(query["labelId"].lower()))
+    for name in ("labelId", "label"):  # `label`: what paperclip-mcp's list_issues sends (upstream ignores it)
+        if query.get(name):
+            conditions.append(Issue.label_ids.contains(query[name].lower()))
     since = query.get("updatedSince")
     if since:
         conditions.append(Issue.updated_at >= _timestamp(since))

@@ -13,7 +13,8 @@ resumable cascade:
 2. **Cascade**, in an order that stops new work first: triggers (no schedule or webhook fires), each
    agent's API keys, heartbeat runs, name key and the agent (no agent call authenticates; runs are
    found only through their agent, so they go before it), routine runs and routines, issues with their
-   comments, documents, revisions and attachments (and their unique identifiers), projects, goals, S3
+   comments, documents, revisions, attachments, work products and blocker relations (and their unique
+   identifiers), projects, goals, S3
    objects under the company's prefixes, the activity log. Items are found
    with one Query per page of the company's (or parent's) index and removed with BatchWriteItem (25 a
    request, unprocessed items retried by PynamoDB). Each step is idempotent: a crash anywhere leaves
@@ -45,11 +46,13 @@ from chalicelib.store.companies import Company
 from chalicelib.store.documents import DocumentRevision, IssueDocument
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.identity import DIRECTORY, BoardUser, Credential
+from chalicelib.store.issue_relations import IssueRelation
 from chalicelib.store.issues import Issue
 from chalicelib.store.planning import Goal, Project
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.transactions import Transaction, TransactionConflict
 from chalicelib.store.uniques import UniqueKey, agent_name_key, issue_identifier_key, issue_prefix_key
+from chalicelib.store.work_products import WorkProduct
 
 MAX_DELETES_PER_REQUEST = 20_000  # ~800 BatchWriteItem requests: well inside the API's 29 s
 MEMBERSHIP_BATCH = 90  # board users per transaction (DynamoDB: 100 items), leaving room for the rest
@@ -57,7 +60,8 @@ BLOB_PREFIXES = ("documents/{company_id}/", "attachments/{company_id}/")  # stor
 
 # Every table and how the cascade reaches its items (tests/unit/store checks none is missing).
 COVERED_TABLES = (Company, BoardUser, Credential, Agent, Project, Goal, HeartbeatRun, Activity, UniqueKey, Issue,
-                  IssueComment, Routine, RoutineTrigger, RoutineRun, IssueDocument, DocumentRevision, Attachment)
+                  IssueComment, Routine, RoutineTrigger, RoutineRun, IssueDocument, DocumentRevision, Attachment,
+                  IssueRelation, WorkProduct)
 
 
 class _Budget:
@@ -144,6 +148,8 @@ def _issues(company: Company, budget: _Budget) -> None:
             _remove(DocumentRevision.query(document.id), budget)
             _remove([document], budget)
         _remove(Attachment.by_issue.query(issue.id), budget)
+        _remove(WorkProduct.by_issue.query(issue.id), budget)
+        _remove(IssueRelation.query(issue.id), budget)  # keyed by the blocker: both ends are this company's
         _remove([UniqueKey(key=issue_identifier_key(issue.identifier)), issue], budget)
 
 
