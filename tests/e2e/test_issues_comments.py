@@ -47,7 +47,8 @@ def test_mentions_wake_the_mentioned_agents(api, world):
     comment = api.post(f"/api/issues/{issue['id']}/comments", {"body": body}).json
     for agent in (world.alice, world.bob):
         assert queued_wakeups(api, agent["id"]) == [{"reason": "issue_comment_mentioned", "issueId": issue["id"],
-                                                     "commentId": comment["id"], "at": "2026-03-01T12:00:00.000Z"}]
+                                                     "commentId": comment["id"], "at": "2026-03-01T12:00:00.000Z",
+                                                     "source": "automation", "triggerDetail": "system"}]
     assert queued_wakeups(api, carol["id"]) == []
 
 

@@ -24,7 +24,7 @@ from chalicelib.errors import Conflict, DomainError, Unauthorized
 from chalicelib.ids import derived_id
 from chalicelib.services.access import auth
 from chalicelib.services.access.principals import LOCAL_BOARD
-from chalicelib.services.issues import agent_work, issue_checkout, issues
+from chalicelib.services.issues import agent_work, issue_checkout, issue_create
 from chalicelib.services.routines import routine_dispatch, routine_triggers, routines, scheduler, webhook_intake
 from chalicelib.services.routines.webhook_secrets import open_envelope
 from chalicelib.services.runtime import agents, heartbeats
@@ -215,7 +215,7 @@ def test_terminating_an_agent_never_leaves_its_work_locked(world, clock, placeme
     anomalies = []
     for n in range(ROUNDS):
         agent = agents.create(LOCAL_BOARD, world.cid, {"name": f"Temp {n}"}, clock.now())
-        issue = issues.create(LOCAL_BOARD, world.cid, {"title": f"Job {n}", "assigneeAgentId": agent.id}, clock.now())
+        issue = issue_create.create(LOCAL_BOARD, world.cid, {"title": f"Job {n}", "assigneeAgentId": agent.id}, clock.now()).issue
         run, token = heartbeats.invoke(LOCAL_BOARD, agent.id, clock.now())
         principal = auth.authenticate(token, None, clock.now())
         terminated, checked_out = together(
