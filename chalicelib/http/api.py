@@ -2,6 +2,7 @@
 
 It is the one place that: resolves the principal (via http/principal.py), parses and validates the
 JSON body against the route's pydantic model, maps domain errors to `{"error", "details"}` responses,
+storage throttling/unavailability to 503 and DynamoDB's item-size refusal to 413 (store/item_limits.py),
 turns anything unexpected into a 500 without a stack trace, and writes one JSON log line per request.
 It also records each route for the OpenAPI document.
 """
@@ -24,7 +25,7 @@ from chalicelib.http import principal as principal_resolver
 from chalicelib.logs import log_request
 from chalicelib.services.access import permissions
 from chalicelib.services.access.principals import Principal
-from chalicelib.store import availability
+from chalicelib.store import availability, item_limits
 
 logger = logging.getLogger("paperclip")
 RETRY_AFTER_SEC = 1  # throttling clears within a second or two; clients back off from there
@@ -179,6 +180,10 @@ def _handle(spec: RouteSpec, request: Any, path_params: dict[str, str]) -> Respo
             logger.warning("storage unavailable", extra={"requestId": request_id, "error": repr(exc)[:300]})
             response = _json_response(503, error_body("Service temporarily unavailable; retry shortly",
                                                       {"requestId": request_id}), {"Retry-After": str(RETRY_AFTER_SEC)})
+        elif item_limits.is_item_too_large(exc):  # DynamoDB's 400 KB item limit: a refusal, not a crash
+            logger.warning("item too large", extra={"requestId": request_id, "error": repr(exc)[:300]})
+            response = _json_response(413, error_body(item_limits.ITEM_TOO_LARGE_MESSAGE,
+                                                      {"requestId": request_id, "maxItemBytes": 400 * 1024}))
         else:  # a bug: log it with the request id, never show it
             logger.exception("unhandled error", extra={"requestId": request_id})
             response = _json_response(500, error_body("Internal server error", {"requestId": request_id}))

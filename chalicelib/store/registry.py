@@ -9,7 +9,7 @@ from chalicelib.store.attachments import Attachment
 from chalicelib.store.comments import IssueComment
 from chalicelib.store.companies import Company
 from chalicelib.store.documents import DocumentRevision, IssueDocument
-from chalicelib.store.heartbeats import HeartbeatRun
+from chalicelib.store.heartbeats import HeartbeatRun, RunWakeup
 from chalicelib.store.identity import BoardUser, Credential
 from chalicelib.store.issue_relations import IssueRelation
 from chalicelib.store.issues import Issue
@@ -26,6 +26,7 @@ ALL_MODELS: list[type[Model]] = [
     Project,
     Goal,
     HeartbeatRun,
+    RunWakeup,
     Activity,
     UniqueKey,
     Issue,

@@ -49,8 +49,8 @@ SCAN_TABLES = ("companies",)
 DESCRIBE_TABLES = ("companies",)
 # The tables a scheduler tick reads or writes (short names; see the module docstring).
 SCHEDULER_TABLES = (
-    "activity", "agents", "companies", "heartbeat-runs", "issues", "routine-runs", "routine-triggers",
-    "routines", "uniques",
+    "activity", "agents", "companies", "heartbeat-run-wakeups", "heartbeat-runs", "issues", "routine-runs",
+    "routine-triggers", "routines", "uniques",
 )
 OBJECT_ACTIONS = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 BUCKET_ACTIONS = ["s3:ListBucket"]

@@ -11,7 +11,9 @@ def test_wakeups_join_the_single_queued_run(api, world, clock):
     heartbeats.wake(world.bob["id"], "issue_commented", clock.now(), issueId="i2", commentId="c1")
     runs = queued(api, world.bob["id"])
     assert len(runs) == 1
-    assert runs[0]["wakeups"] == [
+    assert (runs[0]["wakeupCount"], len(runs[0]["wakeups"])) == (2, 1)  # list rows embed the first one only
+    detail = api.get(f"/api/heartbeat-runs/{runs[0]['id']}").json
+    assert detail["wakeups"] == [
         {"reason": "issue_assigned", "at": "2026-03-01T12:00:00.000Z", "source": "assignment",
          "triggerDetail": "system", "issueId": "i1"},
         {"reason": "issue_commented", "at": "2026-03-01T12:00:00.000Z", "source": "automation",

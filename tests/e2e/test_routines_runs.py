@@ -53,7 +53,7 @@ def test_manual_run_creates_execution_issue_and_wakes_assignee(api, world):
     queued = api.get(f"/api/agents/{world.alice['id']}/heartbeat-runs?status=queued").json
     assert len(queued) == 1
     assert {"reason": "routine_dispatched", "issueId": issue.id, "routineRunId": first["id"]}.items() <= \
-        queued[0]["wakeups"][-1].items()
+        api.get(f"/api/heartbeat-runs/{queued[0]['id']}").json["wakeups"][-1].items()
     assert api.get(f"/api/routines/{routine['id']}").json["lastTriggeredAt"] == "2026-03-01T12:00:00.000Z"
 
 

@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from tests.helpers import create, make_world
-from tests.issue_helpers import new_issue
+from tests.issue_helpers import all_wakeups, new_issue
 
 THREADS = 32
 
@@ -117,6 +117,6 @@ def test_assignment_wakeups_survive_concurrent_invokes(live_server, api, world):
         created = [i for i in pool.map(work, range(THREADS)) if i]
     runs = api.get(f"/api/agents/{bob}/heartbeat-runs?limit=200").json
     assert len([r for r in runs if r["status"] == "queued"]) <= 1
-    woken = sorted(w["issueId"] for r in runs for w in r["wakeups"] if w["reason"] == "issue_assigned")
+    woken = sorted(w["issueId"] for r in runs for w in all_wakeups(api, r) if w["reason"] == "issue_assigned")
     assert woken == sorted(created)
     assert len(created) == THREADS - THREADS // 4

@@ -103,7 +103,7 @@ def revoke_key(ctx: RequestContext, agentId: str, keyId: str):
        tag=TAG, body=WakeupRequest, response=HeartbeatRunOut, status=202, query=AGENT_REF)
 def wakeup(ctx: RequestContext, agentId: str):
     run, replayed = wakeups.request(ctx.principal, _agent_id(ctx, agentId), ctx.body, ctx.now)
-    return Reply(body=run_shapes.to_json(run, ctx.now), headers={"Idempotent-Replayed": "true"} if replayed else {})
+    return Reply(body=run_shapes.detail_json(run, ctx.now), headers={"Idempotent-Replayed": "true"} if replayed else {})
 
 
 @route(bp, "/agents/{agentId}/heartbeat-runs", "GET", action="heartbeat.read", summary="List an agent's heartbeat runs, newest first", tag=TAG,
@@ -118,4 +118,4 @@ def list_runs(ctx: RequestContext, agentId: str):
        body=InvokeRequest, response=RunWithToken, query=AGENT_REF)
 def invoke(ctx: RequestContext, agentId: str):
     run, token = heartbeats.invoke(ctx.principal, _agent_id(ctx, agentId), ctx.now, ctx.body)
-    return {"run": run_shapes.to_json(run, ctx.now), "token": token}
+    return {"run": run_shapes.detail_json(run, ctx.now), "token": token}

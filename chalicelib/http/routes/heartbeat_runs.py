@@ -54,25 +54,25 @@ def list_live_runs(ctx: RequestContext, companyId: str):
 
 @route(bp, "/heartbeat-runs/{runId}", "GET", action="heartbeat.read", summary="Get a heartbeat run", tag=TAG, response=HeartbeatRunOut)
 def get_run(ctx: RequestContext, runId: str):
-    return run_shapes.to_json(heartbeats.get(ctx.principal, runId), ctx.now)
+    return run_shapes.detail_json(heartbeats.get(ctx.principal, runId), ctx.now)
 
 
 @route(bp, "/heartbeat-runs/{runId}/cancel", "POST", action="heartbeat.cancel",
        summary="Cancel a queued or running run (board; any other run is returned unchanged)", tag=TAG, response=HeartbeatRunOut)
 def cancel_run(ctx: RequestContext, runId: str):
-    return run_shapes.to_json(heartbeats.cancel(ctx.principal, runId, ctx.now), ctx.now)
+    return run_shapes.detail_json(heartbeats.cancel(ctx.principal, runId, ctx.now), ctx.now)
 
 
 @route(bp, "/heartbeat-runs/{runId}/start", "POST", action="heartbeat.invoke", summary="Start a queued heartbeat run", tag=TAG, response=RunWithToken)
 def start_run(ctx: RequestContext, runId: str):
     run, token = heartbeats.start(ctx.principal, runId, ctx.now)
-    return {"run": run_shapes.to_json(run, ctx.now), "token": token}
+    return {"run": run_shapes.detail_json(run, ctx.now), "token": token}
 
 
 @route(bp, "/heartbeat-runs/{runId}/finish", "POST", action="heartbeat.finish", summary="Finish a heartbeat run", tag=TAG, body=RunFinish, response=HeartbeatRunOut)
 def finish_run(ctx: RequestContext, runId: str):
     run = heartbeats.finish(ctx.principal, runId, ctx.body["status"], ctx.body.get("error"), ctx.now)
-    return run_shapes.to_json(run, ctx.now)
+    return run_shapes.detail_json(run, ctx.now)
 
 
 @route(bp, "/heartbeat-runs/{runId}/events", "GET", action="heartbeat.read", summary="A run's status changes as events, by seq",

@@ -206,7 +206,8 @@ class HeartbeatRunOut(ResponseBody):
     invocation_source: WakeSource
     trigger_detail: Optional[str]
     context_snapshot: dict[str, Any] = Field(description="issueId, wakeReason, wakeSource, … of its wakeups")
-    wakeups: list[Wakeup]
+    wakeups: list[Wakeup] = Field(description="the oldest 100 in a single run's response, the first one in list rows")
+    wakeup_count: int = Field(description="all of the run's wakeups")
     retry_of_run_id: Optional[str]
     result_json: Optional[dict[str, Any]]
     log_bytes: Optional[int] = Field(description="null: this service keeps no run logs")

@@ -21,7 +21,7 @@ from typing import Any
 from chalicelib.ids import is_uuid
 from chalicelib.services.access.principals import Principal
 from chalicelib.services.issues import issue_lookup
-from chalicelib.services.runtime import heartbeats, run_queries, run_shapes
+from chalicelib.services.runtime import heartbeats, run_queries, run_shapes, run_wakeups
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.issues import Issue
 from chalicelib.store.pages import Page
@@ -69,7 +69,7 @@ def _active_run(issue: Issue, now: datetime) -> HeartbeatRun | None:
 def issues_of_run(principal: Principal, run_id: str, now: datetime) -> list[dict[str, Any]]:
     run = heartbeats.get(principal, run_id)
     ids = [run.issue_id] if run.issue_id else []
-    for wakeup in run_shapes.wakeups(run):
+    for wakeup in run_wakeups.embedded(run):
         issue_id = wakeup.get("issueId")
         if isinstance(issue_id, str) and is_uuid(issue_id) and issue_id not in ids:
             ids.append(issue_id)

@@ -52,6 +52,7 @@ from chalicelib.services.access.principals import Principal
 from chalicelib.services.issues import issues
 from chalicelib.services.routines import execution_issues, routine_lookup
 from chalicelib.services.runtime import agents, heartbeats
+from chalicelib.store import item_limits
 from chalicelib.store.pages import Page, query_page
 from chalicelib.store.routines import Routine, RoutineRun, RoutineTrigger
 from chalicelib.store.transactions import Transaction, TransactionConflict
@@ -179,6 +180,9 @@ def dispatch(actor: Principal | None, routine: Routine, req: RunRequest, now: da
             landed = _landed(req, run_id, exc)
             if landed:
                 return DispatchResult(landed)
+            if item_limits.is_item_too_large(exc):  # no retry makes the item smaller: say so (issue 11)
+                return DispatchResult(_record_failure(actor, routine, req, run_id, idem, digest,
+                                                      item_limits.ITEM_TOO_LARGE_MESSAGE, now))
             # Whatever failed (the live slot, the agent's wakeup slot, the idempotency key, or on AWS a
             # concurrent transaction on the same item), the key is the one thing a retry cannot fix.
             if idem:

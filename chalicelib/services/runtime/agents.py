@@ -296,7 +296,7 @@ def _close_wakeup_slot(tx: Transaction, agent: Agent, now: datetime) -> None:
         HeartbeatRun(id=agent.next_wake_run_id),
         actions=[HeartbeatRun.status.set("cancelled"), HeartbeatRun.company_id.set(agent.company_id),
                  HeartbeatRun.agent_id.set(agent.id), HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
-                 HeartbeatRun.wakeups.set(HeartbeatRun.wakeups | []), HeartbeatRun.finished_at.set(stamp),
+                 HeartbeatRun.finished_at.set(stamp),
                  HeartbeatRun.error.set("Agent terminated"), HeartbeatRun.live_company_id.remove(),
                  HeartbeatRun.live_until.remove()],
         condition=HeartbeatRun.id.does_not_exist() | (HeartbeatRun.status == "queued"),

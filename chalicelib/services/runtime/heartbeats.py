@@ -16,8 +16,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from pynamodb.expressions.condition import size
-
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.ids import is_uuid, new_id
@@ -25,7 +23,7 @@ from chalicelib.services import activity
 from chalicelib.services.access.auth import mint_run_token, run_token_ttl
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import Principal
-from chalicelib.services.runtime import agents
+from chalicelib.services.runtime import agents, run_wakeups
 from chalicelib.store.agents import Agent
 from chalicelib.store.heartbeats import QUEUED_LIVE_UNTIL, HeartbeatRun
 from chalicelib.store.pages import Page, query_page
@@ -76,7 +74,8 @@ def add_wakeup(tx: Transaction, agent: Agent, reason: str, now: datetime, *, rec
 
     `record` replaces the default wakeup entry (wakeup_record of `reason` and `context`); `max_wakeups`
     refuses to join a queued run that already holds that many (the API's wakeups, which a client could
-    repeat until the item outgrows DynamoDB's 400 KB)."""
+    repeat without end). The wakeup is an item of its own (run_wakeups.py); the run item only keeps
+    a constant-size summary, so no number of wakeups makes it grow."""
     wakeup = record or wakeup_record(reason, now, **context)
     stamp = iso(now)
     actions = [
@@ -84,7 +83,7 @@ def add_wakeup(tx: Transaction, agent: Agent, reason: str, now: datetime, *, rec
         HeartbeatRun.company_id.set(agent.company_id),
         HeartbeatRun.agent_id.set(agent.id),
         HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
-        HeartbeatRun.wakeups.set((HeartbeatRun.wakeups | []).append([wakeup])),
+        *run_wakeups.summary_actions(wakeup, stamp),
         HeartbeatRun.live_company_id.set(agent.company_id),
         HeartbeatRun.live_until.set(QUEUED_LIVE_UNTIL),
     ]
@@ -95,9 +94,10 @@ def add_wakeup(tx: Transaction, agent: Agent, reason: str, now: datetime, *, rec
         actions.append(HeartbeatRun.retry_of_run_id.set(HeartbeatRun.retry_of_run_id | wakeup["failedRunId"]))
     queued = HeartbeatRun.status == "queued"
     if max_wakeups is not None:
-        queued = queued & (size(HeartbeatRun.wakeups) < max_wakeups)
+        queued = queued & (HeartbeatRun.wakeup_count.does_not_exist() | (HeartbeatRun.wakeup_count < max_wakeups))
     tx.update(HeartbeatRun(id=agent.next_wake_run_id), actions=actions,
               condition=HeartbeatRun.id.does_not_exist() | queued, tag="wakeup")
+    run_wakeups.save(tx, agent.next_wake_run_id, agent.company_id, wakeup)
 
 
 def wake(agent_id: str, reason: str, now: datetime, **context: str | None) -> str | None:
@@ -203,13 +203,12 @@ def _start_slot_run(principal: Principal, agent: Agent, now: datetime, action: s
     condition = HeartbeatRun.status == "queued"
     if not queued_only:
         condition = HeartbeatRun.id.does_not_exist() | condition
-    wakeups = HeartbeatRun.wakeups | []
     actions = [
         HeartbeatRun.status.set("running"),
         HeartbeatRun.company_id.set(agent.company_id),
         HeartbeatRun.agent_id.set(agent.id),
         HeartbeatRun.created_at.set(HeartbeatRun.created_at | stamp),
-        HeartbeatRun.wakeups.set(wakeups.append([wakeup]) if wakeup else wakeups),
+        *(run_wakeups.summary_actions(wakeup, stamp) if wakeup else []),
         HeartbeatRun.started_at.set(stamp),
         HeartbeatRun.expires_at.set(iso(expires)),
         HeartbeatRun.live_company_id.set(agent.company_id),
@@ -219,6 +218,8 @@ def _start_slot_run(principal: Principal, agent: Agent, now: datetime, action: s
         actions.append(HeartbeatRun.issue_id.set(HeartbeatRun.issue_id | wakeup["issueId"]))
     tx = Transaction()
     tx.update(HeartbeatRun(id=run_id), actions=actions, condition=condition, tag="run")
+    if wakeup:
+        run_wakeups.save(tx, run_id, agent.company_id, wakeup)
     tx.update(agent, actions=[Agent.next_wake_run_id.set(new_id()), Agent.last_heartbeat_at.set(stamp)],
               condition=Agent.next_wake_run_id == run_id, tag="slot")
     tx.save(activity.entry(principal, agent.company_id, action, "heartbeat_run", run_id, now, {"agentId": agent.id}))
