@@ -46,11 +46,15 @@ def summary_actions(wakeup: dict[str, Any], stamp: str) -> list[Any]:
     return actions
 
 
+def item(run_id: str, company_id: str, wakeup: dict[str, Any]) -> RunWakeup:
+    """The wakeup's own item; its `seq` orders it after the run's earlier wakeups."""
+    seq = f"{wakeup.get('at', '')}#{time.time_ns():020d}#{uuid.uuid4().hex[:8]}"
+    return RunWakeup(run_id=run_id, seq=seq, company_id=company_id, record=wakeup)
+
+
 def save(tx: Transaction, run_id: str, company_id: str, wakeup: dict[str, Any]) -> None:
     """The wakeup's own item, in the transaction that upserts its run."""
-    seq = f"{wakeup.get('at', '')}#{time.time_ns():020d}#{uuid.uuid4().hex[:8]}"
-    tx.save(RunWakeup(run_id=run_id, seq=seq, company_id=company_id, record=wakeup),
-            condition=RunWakeup.run_id.does_not_exist(), tag="wakeup_item")
+    tx.save(item(run_id, company_id, wakeup), condition=RunWakeup.run_id.does_not_exist(), tag="wakeup_item")
 
 
 def embedded(run: HeartbeatRun, limit: int = MAX_EMBEDDED_WAKEUPS) -> list[dict[str, Any]]:
@@ -59,8 +63,8 @@ def embedded(run: HeartbeatRun, limit: int = MAX_EMBEDDED_WAKEUPS) -> list[dict[
     if len(legacy) >= limit or not run.wakeup_count:
         return legacy
     wanted = limit - len(legacy)
-    items = RunWakeup.query(run.id, consistent_read=True, limit=wanted, page_size=wanted)
-    return legacy + [item.record for item in items]
+    found = RunWakeup.query(run.id, consistent_read=True, limit=wanted, page_size=wanted)
+    return legacy + [wakeup.record for wakeup in found]
 
 
 def count(run: HeartbeatRun) -> int:
