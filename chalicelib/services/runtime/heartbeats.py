@@ -97,7 +97,7 @@ def add_wakeup(tx: Transaction, agent: Agent, reason: str, now: datetime, *, rec
         queued = queued & (HeartbeatRun.wakeup_count.does_not_exist() | (HeartbeatRun.wakeup_count < max_wakeups))
     tx.update(HeartbeatRun(id=agent.next_wake_run_id), actions=actions,
               condition=HeartbeatRun.id.does_not_exist() | queued, tag="wakeup")
-    run_wakeups.save(tx, agent.next_wake_run_id, agent.company_id, wakeup)
+    run_wakeups.add_item(tx, agent.next_wake_run_id, agent.company_id, wakeup)
 
 
 def wake(agent_id: str, reason: str, now: datetime, **context: str | None) -> str | None:
@@ -219,7 +219,7 @@ def _start_slot_run(principal: Principal, agent: Agent, now: datetime, action: s
     tx = Transaction()
     tx.update(HeartbeatRun(id=run_id), actions=actions, condition=condition, tag="run")
     if wakeup:
-        run_wakeups.save(tx, run_id, agent.company_id, wakeup)
+        run_wakeups.add_item(tx, run_id, agent.company_id, wakeup)
     tx.update(agent, actions=[Agent.next_wake_run_id.set(new_id()), Agent.last_heartbeat_at.set(stamp)],
               condition=Agent.next_wake_run_id == run_id, tag="slot")
     tx.save(activity.entry(principal, agent.company_id, action, "heartbeat_run", run_id, now, {"agentId": agent.id}))

@@ -52,7 +52,7 @@ def item(run_id: str, company_id: str, wakeup: dict[str, Any]) -> RunWakeup:
     return RunWakeup(run_id=run_id, seq=seq, company_id=company_id, record=wakeup)
 
 
-def save(tx: Transaction, run_id: str, company_id: str, wakeup: dict[str, Any]) -> None:
+def add_item(tx: Transaction, run_id: str, company_id: str, wakeup: dict[str, Any]) -> None:
     """The wakeup's own item, in the transaction that upserts its run."""
     tx.save(item(run_id, company_id, wakeup), condition=RunWakeup.run_id.does_not_exist(), tag="wakeup_item")
 
