@@ -44,7 +44,7 @@ from chalicelib.store.attachments import Attachment
 from chalicelib.store.comments import IssueComment
 from chalicelib.store.companies import Company
 from chalicelib.store.documents import DocumentRevision, IssueDocument
-from chalicelib.store.heartbeats import HeartbeatRun
+from chalicelib.store.heartbeats import HeartbeatRun, RunWakeup
 from chalicelib.store.identity import DIRECTORY, BoardUser, Credential
 from chalicelib.store.issue_relations import IssueRelation
 from chalicelib.store.issues import Issue
@@ -61,7 +61,7 @@ BLOB_PREFIXES = ("documents/{company_id}/", "attachments/{company_id}/")  # stor
 # Every table and how the cascade reaches its items (tests/unit/store checks none is missing).
 COVERED_TABLES = (Company, BoardUser, Credential, Agent, Project, Goal, HeartbeatRun, Activity, UniqueKey, Issue,
                   IssueComment, Routine, RoutineTrigger, RoutineRun, IssueDocument, DocumentRevision, Attachment,
-                  IssueRelation, WorkProduct)
+                  IssueRelation, WorkProduct, RunWakeup)
 
 
 class _Budget:
@@ -127,7 +127,9 @@ def _agents(company: Company, budget: _Budget) -> None:
             return
         # Keys first (no call authenticates as it), then its runs (found only through the agent), then it.
         _remove(Credential.by_owner.query(agent.id), budget)
-        _remove(HeartbeatRun.by_agent.query(agent.id), budget)
+        for run in HeartbeatRun.by_agent.query(agent.id):
+            _remove(RunWakeup.query(run.id), budget)  # a run's wakeups are items of their own
+            _remove([run], budget)
         _remove([UniqueKey(key=agent_name_key(company.id, agent.name)), agent], budget)
 
 
