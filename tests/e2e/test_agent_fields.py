@@ -95,6 +95,8 @@ def test_patch_takes_upstream_fields_and_refuses_permissions(api, world):
     r = api.patch(path, {"permissions": {"canCreateAgents": True}})
     assert r.status == 400 and "permissions" in r.json["details"]
     assert api.patch(path, {"budgetMonthlyCents": None}).status == 400
+    r = api.patch(path, {"adapterConfig": None, "adapterType": "other"})  # found by the fuzzer: was a 500
+    assert r.status == 400 and r.json["details"] == {"adapterConfig": "must be an object"}
 
 
 def test_an_agent_changes_its_profile_but_not_its_budget_or_status(api, world):

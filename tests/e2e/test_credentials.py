@@ -73,13 +73,15 @@ def test_run_header_must_match_the_token_on_mutations(api, world, run):
     assert api.get(path).json["title"] == "Mine"
 
 
-def test_agent_key_run_header_names_a_run_of_that_agent_or_none(api, world, run):
+def test_agent_key_run_header_names_a_run_of_that_agent_or_none(api, world, run, clock):
     """SPEC §2 as issue 14 rewrote it: a header naming a run of the key's agent is the call's run; one
     naming no run is no run (paperclip-mcp sends a random id on every request); another agent's run is
     always 403."""
     path = f"/api/agents/{world.alice['id']}"
     assert api.patch(path, {"title": "A"}, token=world.alice_key, run_id=run["run"]["id"]).status == 200
+    clock.advance(seconds=1)  # the activity log orders entries of one instant by id
     assert api.patch(path, {"title": "B"}, token=world.alice_key, run_id="not-a-run").status == 200
+    clock.advance(seconds=1)
     assert api.patch(path, {"title": "C"}, token=world.alice_key, run_id="11111111-1111-4111-8111-111111111111").status == 200
     r = api.patch(f"/api/agents/{world.bob['id']}", {"title": "D"}, token=world.bob_key, run_id=run["run"]["id"])
     assert r.status == 403 and r.json["error"] == "Run id belongs to another agent"

@@ -11,9 +11,10 @@ def test_get_and_cancel_a_run(api, world, clock):
     got = api.get(f"/api/heartbeat-runs/{run['id']}", token=world.bob_key)  # any agent of the company reads runs
     assert got.status == 200 and got.json["id"] == run["id"] and got.json["status"] == "running"
     assert api.post(f"/api/heartbeat-runs/{run['id']}/cancel", {}, token=world.alice_key).status == 403  # board only
+    clock.advance(seconds=1)  # the activity log orders entries of one instant by id
     r = api.post(f"/api/heartbeat-runs/{run['id']}/cancel", {})
     assert r.status == 200, r
-    assert (r.json["status"], r.json["error"], r.json["finishedAt"]) == ("cancelled", "Cancelled by a board operator", "2026-03-01T12:00:00.000Z")
+    assert (r.json["status"], r.json["error"], r.json["finishedAt"]) == ("cancelled", "Cancelled by a board operator", "2026-03-01T12:00:01.000Z")
     assert r.json["resultJson"] == {"cancelledByActorType": "user", "cancelledByUserId": "local-board"}
     again = api.post(f"/api/heartbeat-runs/{run['id']}/cancel", {})  # not cancellable: unchanged, 200
     assert again.status == 200 and again.json == r.json

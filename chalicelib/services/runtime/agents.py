@@ -214,6 +214,8 @@ def _next_adapter_config(agent: Agent, data: dict[str, Any]) -> dict[str, Any]:
     """Upstream's PATCH rule (routes/agents.js): the given config is merged into the stored one unless
     `replaceAdapterConfig` is true or the adapter type changes; env values sent back redacted keep
     their stored value."""
+    if not isinstance(data["adapterConfig"], dict):  # upstream's zod: a record, not nullable
+        raise BadRequest("Validation failed", {"adapterConfig": "must be an object"})
     stored = agent.adapter_config or {}
     given = agent_config_redaction.restore(data["adapterConfig"], stored)
     changing_type = "adapterType" in data and data["adapterType"] != (agent.adapter_type or agent_fields.DEFAULT_ADAPTER_TYPE)
