@@ -4,7 +4,11 @@ It is the one place that: resolves the principal (via http/principal.py), parses
 JSON body against the route's pydantic model, maps domain errors to `{"error", "details"}` responses,
 storage throttling/unavailability to 503 and DynamoDB's item-size refusal to 413 (store/item_limits.py),
 turns anything unexpected into a 500 without a stack trace, and writes one JSON log line per request.
-It also records each route for the OpenAPI document.
+It also records each route for the OpenAPI document, and is the last guard of Lambda's response limit:
+a response whose proxy-integration envelope would pass 6,291,456 bytes (API Gateway would answer a bare
+502) becomes a 500 in the contract's shape. Services keep every response under
+chalicelib/response_size.RESPONSE_BUDGET by construction (byte-aware pages, bounded embeds), and
+tests/e2e/test_response_sizes.py builds each family's worst case, so reaching the guard is a bug.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from typing import Any, Callable
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib import clock
+from chalicelib import clock, response_size
 from chalicelib.config import settings
 from chalicelib.logic import strict_json
 from chalicelib.errors import BadRequest, DomainError, Forbidden, PayloadTooLarge, UnsupportedMediaType
@@ -188,8 +192,31 @@ def _handle(spec: RouteSpec, request: Any, path_params: dict[str, str]) -> Respo
             logger.exception("unhandled error", extra={"requestId": request_id})
             response = _json_response(500, error_body("Internal server error", {"requestId": request_id}))
     response.headers["X-Request-Id"] = request_id
+    response = _within_lambda_limit(spec, response, request_id)
     log_request(request_id, principal, spec, response.status_code, (time.perf_counter() - started) * 1000)
     return response
+
+
+def _within_lambda_limit(spec: RouteSpec, response: Response, request_id: str) -> Response:
+    """The response itself, or a 500 when its envelope would pass Lambda's limit (a bug: see the
+    module docstring). Bodies too short to reach the limit whatever their characters skip the
+    measurement."""
+    body = response.body
+    if isinstance(body, str) and response_size.surely_fits(len(body)):
+        return response
+    if isinstance(body, bytes) and (len(body) + 2) // 3 * 4 + 64 * 1024 < response_size.LAMBDA_RESPONSE_LIMIT:
+        return response  # base64 is ASCII that JSON does not escape
+    try:
+        size = response_size.envelope_len(response.to_dict(spec.blueprint.current_app.api.binary_types))
+    except TypeError:  # a bytes body of a type not declared binary: never base64-encoded, measured raw
+        size = len(body) + 64 * 1024
+    if size < response_size.LAMBDA_RESPONSE_LIMIT:
+        return response
+    logger.error("response over the Lambda limit", extra={"requestId": request_id, "route": f"{spec.method} {spec.path}",
+                                                           "bytes": size})
+    return _json_response(500, error_body("Response too large", {
+        "requestId": request_id, "bytes": size, "maxBytes": response_size.LAMBDA_RESPONSE_LIMIT,
+    }), {"X-Request-Id": request_id})
 
 
 def _precheck(spec: RouteSpec, principal: Principal, path_params: dict[str, str]) -> None:

@@ -1,5 +1,12 @@
 """Cursor pagination over a query: one Query request per page, whatever the page size (no N+1).
 
+A page is also bounded in bytes (issue #11: a Lambda response is at most 6 MB): items are added
+while their stored attributes, measured as they would travel in the Lambda envelope
+(response_size.body_len of the raw DynamoDB item, which is never smaller than the item's JSON
+shape), stay within `budget`; the first item always goes in (an item is at most 400 KB, 2.8 MB
+escaped, under any budget), and the cursor then continues right after the last item kept. So a
+list page holds fewer than `limit` items with X-Next-Cursor whenever its items are large.
+
 The cursor handed to clients is DynamoDB's LastEvaluatedKey, JSON then URL-safe base64. A cursor that
 does not decode, or that names a different partition, is a 400, never a 500.
 """
@@ -9,8 +16,9 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
+from chalicelib import response_size
 from chalicelib.errors import BadRequest
 
 
@@ -18,6 +26,20 @@ from chalicelib.errors import BadRequest
 class Page:
     items: list[Any]
     next_cursor: str | None
+    # The cursor that continues right after one of `items` (so a reply may keep fewer items than the
+    # page holds, measured once serialized: http/params.page_reply); None when the page cannot be cut.
+    resume_after: Callable[[Any], str] | None = None
+
+
+def resume_after_of(source: Any) -> Callable[[Any], str]:
+    """The `resume_after` of pages of `source` (a model or one of its indexes): an item's keys."""
+    names = key_names(source)
+
+    def cursor(item: Any) -> str:
+        attributes = item.serialize()
+        return encode_cursor({name: attributes[name] for name in names})  # type: ignore[return-value]
+
+    return cursor
 
 
 def encode_cursor(last_key: dict | None) -> str | None:
@@ -63,11 +85,14 @@ def query_page(
     newest_first: bool = False,
     range_key_condition: Any = None,
     filter_condition: Any = None,
+    budget: int = response_size.PAGE_BUDGET,
 ) -> Page:
     """One page of `source` (a model or an index) for `hash_key`.
 
     With a filter, a page may hold fewer than `limit` items even though more remain; the cursor says
-    whether to go on. That keeps every page at exactly one request.
+    whether to go on. That keeps every page at exactly one request. `budget` bounds the page's
+    stored items in envelope bytes (module docstring); callers that add more to each item than its
+    stored attributes (a body read from S3) pass a smaller one or bound it themselves.
     """
     start = decode_cursor(cursor, key_names(source))
     result = source.query(
@@ -86,5 +111,22 @@ def query_page(
         if start is not None:  # a forged cursor whose key shape the table rejects
             raise BadRequest("Invalid cursor", {"cursor": "not a cursor this endpoint issued"})
         raise
-    items = [result._map_fn(raw) for raw in raw_page.get("Items", [])]
-    return Page(items=items, next_cursor=encode_cursor(result.page_iter.last_evaluated_key))
+    raws = within_budget(raw_page.get("Items", []), budget)
+    next_key = result.page_iter.last_evaluated_key
+    if len(raws) < len(raw_page.get("Items", [])):
+        next_key = {name: raws[-1][name] for name in key_names(source)}
+    return Page(items=[result._map_fn(raw) for raw in raws], next_cursor=encode_cursor(next_key),
+                resume_after=resume_after_of(source))
+
+
+def within_budget(raw_items: list[dict], budget: int) -> list[dict]:
+    """The leading raw items whose envelope size together stays within `budget` (at least one)."""
+    kept: list[dict] = []
+    total = 0
+    for raw in raw_items:
+        size = response_size.body_len(raw)
+        if kept and total + size > budget:
+            break
+        kept.append(raw)
+        total += size
+    return kept

@@ -179,10 +179,19 @@ def test_body_validation(api, issue):
 
 
 def test_limits_are_inclusive(api, issue):
-    body = {"format": "markdown", "body": "\U0001F600" * 524_288, "title": "t" * 200, "changeSummary": "c" * 500}
+    body = {"format": "markdown", "body": "\x01" * 524_288, "title": "t" * 200, "changeSummary": "c" * 500}
     r = put(api, issue, "max", body)
     assert r.status == 201, r
     assert api.get(docs_url(issue, "max")).json["body"] == body["body"]
+
+
+def test_a_body_that_would_not_fit_a_lambda_response_is_413(api, issue):
+    """524,288 characters beyond the BMP are 6 MB once escaped for the Lambda envelope: GET document
+    could never answer it (issue #11), so the write is refused and nothing is stored."""
+    r = put(api, issue, "emoji", {"format": "markdown", "body": "\U0001F600" * 524_288})
+    assert r.status == 413 and "body" in r.json["details"], r
+    assert api.get(docs_url(issue)).json == []
+    assert put(api, issue, "emoji", {"format": "markdown", "body": "\U0001F600" * 340_000}).status == 201
 
 
 def test_revisions_newest_first_with_paging(api, issue, clock):

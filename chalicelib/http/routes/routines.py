@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.params import PAGING, limit, one_of, page_reply, param
+from chalicelib.http.params import PAGING, limit, one_of, page_reply, paged_json, param
 from chalicelib.http.schemas.routines import (
     RoutineCreate, RoutineDetail, RoutineListItem, RoutineOut, RoutineStatus, RoutineUpdate, RunCreate, RunOut,
     TriggerCreate, TriggerOut, TriggerPreview, TriggerUpdate, TriggerWithSecret,
@@ -32,8 +32,7 @@ def create_routine(ctx: RequestContext, companyId: str):
 def list_routines(ctx: RequestContext, companyId: str):
     page = routines.list_for_company(ctx.principal, companyId, ctx.query.get("projectId") or None,
                                      ctx.query.get("status") or None, limit(ctx), ctx.query.get("cursor"))
-    headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
-    return Reply(body=routines.list_summaries(page.items), headers=headers)
+    return paged_json(page, routines.list_summaries(page.items))
 
 
 @route(bp, "/routines/{routineId}", "GET", action="routine.read", summary="Get a routine with triggers, recent runs and its active issue", tag=TAG,

@@ -22,8 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from chalicelib import response_size
 from chalicelib.clock import iso
-from chalicelib.errors import BadRequest, Conflict, NotFound
+from chalicelib.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from chalicelib.ids import new_id
 from chalicelib.services import activity
 from chalicelib.services.issues import issue_guards, issue_lookup
@@ -31,7 +32,7 @@ from chalicelib.services.access.principals import Principal
 from chalicelib.store import blobs
 from chalicelib.store.documents import INLINE_BODY_MAX_BYTES, DocumentRevision, IssueDocument, body_blob_key
 from chalicelib.store.issues import Issue
-from chalicelib.store.pages import Page, encode_cursor, query_page
+from chalicelib.store.pages import Page, encode_cursor, query_page, resume_after_of
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
 KEY_RE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -39,6 +40,11 @@ KEY_MAX = 64
 # A revisions page stops before its bodies pass this many bytes of JSON (a Lambda response is at most
 # 6 MB); it always holds at least one revision, and X-Next-Cursor continues after the last one.
 REVISIONS_PAGE_BODY_BUDGET = 4 * 1024 * 1024
+# A body may take at most this many bytes once escaped for the Lambda envelope (issue #11), so GET
+# document, a revision and GET issue's plan always fit a 6 MB response: 524,288 characters (upstream's
+# limit) of anything but characters beyond the BMP (12 bytes each escaped) stay under it; a body of
+# more than ~349,000 such characters is a 413 (docs/compatibility.md).
+BODY_MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
 _FETCH_THREADS = 8
 logger = logging.getLogger("paperclip")
 
@@ -107,7 +113,8 @@ def list_revisions(principal: Principal, issue_ref: str, key: str, limit: int, c
     if len(kept) < len(page.items):
         last = kept[-1]
         next_cursor = encode_cursor({"document_id": {"S": last.document_id}, "revision_number": {"N": str(last.revision_number)}})
-    return Page(items=list(zip(kept, _bodies_of(kept))), next_cursor=next_cursor)
+    base = resume_after_of(DocumentRevision)
+    return Page(items=list(zip(kept, _bodies_of(kept))), next_cursor=next_cursor, resume_after=lambda pair: base(pair[0]))
 
 
 def _find(issue_id: str, key: str) -> IssueDocument | None:
@@ -140,6 +147,7 @@ def put_document(principal: Principal, issue_ref: str, key: str, data: dict[str,
     issue = issue_lookup.get(principal, issue_ref, "issue.write")
     issue_guards.require_agent_may_write(principal, issue, now)
     key = normalize_key(key)
+    _require_body_fits(data["body"])
     base = data.get("baseRevisionId")
     current = _find(issue.id, key)
     if current is None:
@@ -149,6 +157,14 @@ def put_document(principal: Principal, issue_ref: str, key: str, data: dict[str,
     if base != current.latest_revision_id:
         raise _revision_conflict(current, base)
     return _update(principal, issue, current, data, now), False
+
+
+def _require_body_fits(body: str) -> None:
+    size = response_size.escaped_len(body)
+    if size > BODY_MAX_ENVELOPE_BYTES:
+        raise PayloadTooLarge("Document body too large once JSON-escaped", {
+            "body": f"{size} bytes escaped; at most {BODY_MAX_ENVELOPE_BYTES} (characters beyond the BMP take 12 each)",
+        })
 
 
 def _create(principal: Principal, issue: Issue, key: str, data: dict[str, Any], now: datetime) -> dict[str, Any]:

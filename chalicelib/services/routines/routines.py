@@ -16,6 +16,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib import response_size
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, Conflict, Forbidden, Unprocessable
 from chalicelib.ids import is_uuid, new_id
@@ -218,11 +219,23 @@ def detail(principal: Principal, routine_id: str) -> dict[str, Any]:
     triggers = ([found[(RoutineTrigger, t)] for t in sorted(routine.trigger_ids or ()) if found[(RoutineTrigger, t)]]
                 if routine.trigger_ids_kept else routine_lookup.triggers_of(routine))
     item["triggers"] = [trigger_json(t) for t in sorted(triggers, key=lambda t: (t.created_at, t.id))]
-    runs = query_page(RoutineRun.by_routine, routine.id, limit=RECENT_RUNS, cursor=None, newest_first=True).items
-    item["recentRuns"] = [run_json(run) for run in runs]
-    item["lastRun"] = item["recentRuns"][0] if item["recentRuns"] else None
+    runs = [run_json(run) for run in
+            query_page(RoutineRun.by_routine, routine.id, limit=RECENT_RUNS, cursor=None, newest_first=True).items]
+    item["lastRun"] = runs[0] if runs else None
     issue = found.get((Issue, routine.live_issue_id))
     item["activeIssue"] = issue_full_json(issue) if issue and issue.status not in ("done", "cancelled") else None
+    item["recentRuns"] = _within_budget(runs, response_size.RESPONSE_BUDGET - response_size.body_len(item))
     return item
 
+
+def _within_budget(runs: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+    """The newest runs that fit `room` bytes of envelope (issue #11: a run's payload can take ~770 KB
+    escaped, 25 of them far more than a 6 MB response); the runs list endpoint pages them all."""
+    kept: list[dict[str, Any]] = []
+    for run in runs:
+        room -= response_size.body_len(run) + 1
+        if room < 0:
+            break
+        kept.append(run)
+    return kept
 
