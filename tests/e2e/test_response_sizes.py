@@ -132,7 +132,7 @@ def test_document_revisions_of_maximal_bodies(api, world):
 
     issue = make_issue(api, world)
     url = f"/api/issues/{issue['id']}/documents/notes"
-    body = EMOJI * 349_000  # the most such characters a body may hold (4 MB escaped)
+    body = EMOJI * 349_000  # the most such characters a body may hold (4 MiB escaped)
     base = None
     ids = []
     for n in range(4):
@@ -148,3 +148,80 @@ def test_document_revisions_of_maximal_bodies(api, world):
     _assert_adversarial(items)
     assert [i["id"] for i in items] == ids[::-1]
     assert pages == 4
+
+
+# --------------------------------------------------------------------------- issues
+
+def _set_description(issue_id: str, description: str) -> None:
+    from chalicelib.store.issues import Issue
+
+    Issue(id=issue_id).update(actions=[Issue.description.set(description)])
+
+
+def test_issue_detail_and_list_with_a_full_chain_of_maximal_issues(api, world):
+    """51 issues in one parent chain (the 50-ancestor limit), each with the largest description the
+    store takes (300 KB: 75,000 characters beyond the BMP, 900 KB escaped), the leaf with the largest
+    plan document and 20 large work products: GET issue fits, the nearest ancestors in full; the
+    issues list pages through all 51."""
+    cid = world.cid
+    description = EMOJI * 75_000
+    chain = []
+    parent = None
+    for n in range(51):
+        body = {"title": f"level {n}", "status": "todo", **({"parentId": parent} if parent else {})}
+        response = api.post(f"/api/companies/{cid}/issues", body)
+        assert response.status == 201, response
+        parent = response.json["id"]
+        chain.append(parent)
+        _set_description(parent, description)
+    leaf = chain[-1]
+    plan = EMOJI * 349_000
+    assert api.put(f"/api/issues/{leaf}/documents/plan", {"format": "markdown", "body": plan}).status == 201
+    for n in range(20):
+        response = api.post(f"/api/issues/{leaf}/work-products", {
+            "type": "pull_request", "provider": "github", "title": EMOJI * 500, "summary": EMOJI * 10_000,
+            "metadata": {"notes": CONTROL * 2_000},
+        })
+        assert response.status == 201, response
+
+    detail = get_within_limit(api, f"/api/issues/{leaf}").json
+    assert detail["description"] == description and detail["planDocument"]["body"] == plan
+    _check_ancestors(detail["ancestors"], chain, description)
+    assert api.delete(f"/api/issues/{leaf}/documents/plan").status == 204  # room for ancestors in full
+    detail = get_within_limit(api, f"/api/issues/{leaf}").json
+    assert _check_ancestors(detail["ancestors"], chain, description) >= 1
+    assert 1 <= len(detail["workProducts"]) <= 20
+
+    items, pages = every_page(api, f"/api/companies/{cid}/issues")
+    _assert_adversarial(items)
+    assert sorted(i["id"] for i in items) == sorted(chain)
+    assert pages > 1
+
+
+def _check_ancestors(ancestors: list, chain: list, description: str) -> int:
+    """All 50, nearest first; the nearest in full, the rest abridged. Returns how many are in full."""
+    _assert_adversarial([{"description": description}] * len(ancestors))
+    assert [a["id"] for a in ancestors] == chain[-2::-1]
+    full = [a for a in ancestors if not a.get("abridged")]
+    assert full == ancestors[:len(full)], "the nearest are the ones in full"
+    assert all(a["description"] == description and a["title"] for a in full)
+    assert all(a["description"] is None and a["abridged"] is True and a["title"] for a in ancestors[len(full):])
+    assert ancestors[len(full):], "50 descriptions of 900 KB cannot all fit"
+    return len(full)
+
+
+def test_comment_pages_of_maximal_comments(api, world, clock):
+    from tests.issue_setup import make_issue
+
+    issue = make_issue(api, world)
+    ids = []
+    for n in range(16):  # 65,536 characters: 458 KB (control) or 786 KB (emoji) escaped, each
+        clock.advance(seconds=1)
+        response = api.post(f"/api/issues/{issue['id']}/comments", {"body": (CONTROL if n % 2 else EMOJI) * 65_536})
+        assert response.status == 201, response
+        ids.append(response.json["id"])
+    for order, expected in (("asc", ids), ("desc", ids[::-1])):
+        items, pages = every_page(api, f"/api/issues/{issue['id']}/comments?order={order}")
+        _assert_adversarial(items)
+        assert [i["id"] for i in items] == expected
+        assert pages > 1

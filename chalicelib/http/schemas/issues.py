@@ -203,9 +203,32 @@ class IssueRelationSummary(ResponseBody):
     assignee_user_id: Optional[str]
 
 
-class IssueAncestorOut(IssueOut):
-    project: Optional[ProjectOut]
-    goal: Optional[GoalOut]
+class ProjectBrief(ResponseBody):
+    id: str
+    name: str
+
+
+class GoalBrief(ResponseBody):
+    id: str
+    title: str
+
+
+class IssueAncestorOut(ResponseBody):
+    """Upstream's ancestor shape (validators.md §11). Beyond what fits a 6 MB response, the farther
+    ancestors are abridged: `abridged` true, `description` null, `project`/`goal` id and name only."""
+    id: str
+    identifier: str
+    title: str
+    description: Optional[str]
+    status: str
+    priority: str
+    assignee_agent_id: Optional[str]
+    assignee_user_id: Optional[str]
+    project_id: Optional[str]
+    goal_id: Optional[str]
+    project: Optional[ProjectOut | ProjectBrief]
+    goal: Optional[GoalOut | GoalBrief]
+    abridged: Optional[bool] = Field(None, description="present (true) when the ancestor is abridged")
 
 
 class LegacyPlanDocument(ResponseBody):

@@ -5,7 +5,8 @@ Listing (`GET /api/issues/{issueId}/comments`, upstream's semantics): newest fir
 `order=asc`; `after` (or `afterCommentId`) names a comment of this issue and keeps only the comments
 strictly after it (asc) or before it (desc); an anchor that is not a comment of this issue gives `[]`,
 as upstream. Pages: at most `limit` comments (1..500, default 500) and at most PAGE_BUDGET_BYTES of
-JSON (a Lambda response is at most 6 MB; upstream returns every comment), one Query each, with
+JSON as the Lambda envelope carries it (chalicelib/response_size.py: a response is at most 6 MB, and a
+64K-character comment can take 770 KB escaped; upstream returns every comment), one Query each, with
 X-Next-Cursor when more remain. Comments are found by id through an index (store/comments.py): a
 comment is there within moments of being written, not at once; until then, as an anchor it gives `[]`
 and by id a 404.
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chalicelib import response_size
 from chalicelib.clock import epoch_ms, iso
 from chalicelib.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, Unprocessable
 from chalicelib.ids import is_uuid, new_id
@@ -54,7 +56,7 @@ from chalicelib.store.uniques import UniqueKey, agent_name_key
 MAX_MENTION_WAKEUPS = 25
 MAX_MENTIONED_NAMES = 25  # names looked up per comment: one read, however long the body
 LIST_DEFAULT = LIST_MAX = 500  # upstream: every comment (limit ≤ 500 when given)
-PAGE_BUDGET_BYTES = 4 * 1024 * 1024
+PAGE_BUDGET_BYTES = response_size.PAGE_BUDGET  # envelope bytes
 STRUCTURED_MAX_BYTES = 32 * 1024  # presentation + metadata of one comment, as JSON (413 beyond)
 
 
@@ -82,11 +84,12 @@ def _within_budget(page: Page) -> Page:
     kept: list[IssueComment] = []
     total = 0
     for comment in page.items:
-        size = len(json.dumps(to_json(comment), ensure_ascii=False).encode("utf-8"))
+        size = response_size.body_len(to_json(comment)) + 1
         if kept and total + size > PAGE_BUDGET_BYTES:
             last = kept[-1]
             return Page(items=kept, next_cursor=encode_cursor({"issue_id": {"S": last.issue_id},
-                                                               "sort_key": {"S": last.sort_key}}))
+                                                               "sort_key": {"S": last.sort_key}}),
+                        resume_after=page.resume_after)
         kept.append(comment)
         total += size
     return page

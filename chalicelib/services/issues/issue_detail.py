@@ -6,11 +6,21 @@ IssueRelationIssueSummary, by title), documents (`planDocument`, `documentSummar
 Requests: the issue (by id, or identifier then id), one GetItem per ancestor, one Query of the issue's
 reverse blocker edges, one batch read for every project, goal and related issue together, one Query of
 the documents (plus the plan's body when it lives in S3) and one Query of the work products.
+
+Size (issue #11: a Lambda response is at most 6 MB): ancestors have upstream's shape (validators.md
+§11: id, identifier, title, description, status, priority, assigneeAgentId, assigneeUserId, projectId,
+goalId, project, goal), not the whole issue. The nearest ancestors come in full while the response
+stays within response_size.RESPONSE_BUDGET; the ones beyond are abridged (`"abridged": true`,
+`description` null, `project` and `goal` reduced to their id and name/title), which bounds 50
+ancestors to ~150 KB whatever their descriptions (GET /issues/{ancestorId} has the rest). Room is
+kept for every ancestor abridged; `workProducts` (up to 100, each up to ~180 KB escaped) then holds
+the first that fit, and the nearest ancestors are given in full with what is left.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import response_size
 from chalicelib.ids import is_uuid
 from chalicelib.logic.legacy_plan import legacy_plan_document
 from chalicelib.services.access.principals import Principal
@@ -55,12 +65,60 @@ def detail(principal: Principal, ref: str) -> dict[str, Any]:
     body.update({
         "project": project_json(issue),
         "goal": goal_json(issue),
-        "ancestors": [{**issues.to_json(a), "project": project_json(a), "goal": goal_json(a)} for a in chain],
+        "ancestors": [],
         "blockedBy": summaries(blocked_by_ids),
         "blocks": summaries(blocks_ids),
         "planDocument": plan,
         "documentSummaries": document_summaries,
         "legacyPlanDocument": legacy_plan_document(issue.description, plan is not None),
-        "workProducts": [work_products.to_json(p) for p in work_products.for_issue(issue.id, WORK_PRODUCTS_SHOWN)],
+        "workProducts": [],
     })
+    full = [_ancestor_json(a, project_json(a), goal_json(a)) for a in chain]
+    abridged = sum(response_size.body_len(_abridged(a)) + 1 for a in full)  # kept for the ancestors in any case
+    room = response_size.RESPONSE_BUDGET - response_size.body_len(body) - abridged
+    products = [work_products.to_json(p) for p in work_products.for_issue(issue.id, WORK_PRODUCTS_SHOWN)]
+    body["workProducts"] = _leading(products, room)
+    room -= response_size.body_len(body["workProducts"])
+    body["ancestors"] = _within_budget(full, room + abridged)
     return body
+
+
+def _leading(items: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+    """The first items that fit `room` bytes of envelope (work products: 100 can reach ~18 MB)."""
+    kept: list[dict[str, Any]] = []
+    for item in items:
+        room -= response_size.body_len(item) + 1
+        if room < 0:
+            break
+        kept.append(item)
+    return kept
+
+
+ANCESTOR_FIELDS = {"id": "id", "identifier": "identifier", "title": "title", "description": "description",
+                   "status": "status", "priority": "priority", "assigneeAgentId": "assignee_agent_id",
+                   "assigneeUserId": "assignee_user_id", "projectId": "project_id", "goalId": "goal_id"}
+
+
+def _ancestor_json(issue: Issue, project: dict[str, Any] | None, goal: dict[str, Any] | None) -> dict[str, Any]:
+    """Upstream's ancestor shape (validators.md §11)."""
+    return {**{name: getattr(issue, attr, None) for name, attr in ANCESTOR_FIELDS.items()}, "project": project, "goal": goal}
+
+
+def _abridged(ancestor: dict[str, Any]) -> dict[str, Any]:
+    project, goal = ancestor["project"], ancestor["goal"]
+    return {**ancestor, "description": None, "abridged": True,
+            "project": {"id": project["id"], "name": project["name"]} if project else None,
+            "goal": {"id": goal["id"], "title": goal["title"]} if goal else None}
+
+
+def _within_budget(full: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
+    """Nearest first: every ancestor abridged, then as many of the nearest as fit `room` bytes of
+    envelope in full (module docstring)."""
+    out = [_abridged(a) for a in full]
+    room -= sum(response_size.body_len(a) + 1 for a in out)
+    for i, ancestor in enumerate(full):
+        extra = response_size.body_len(ancestor) - response_size.body_len(out[i])
+        if extra > room:
+            break
+        out[i], room = ancestor, room - extra
+    return out

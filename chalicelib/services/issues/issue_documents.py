@@ -41,9 +41,11 @@ KEY_MAX = 64
 # 6 MB); it always holds at least one revision, and X-Next-Cursor continues after the last one.
 REVISIONS_PAGE_BODY_BUDGET = 4 * 1024 * 1024
 # A body may take at most this many bytes once escaped for the Lambda envelope (issue #11), so GET
-# document, a revision and GET issue's plan always fit a 6 MB response: 524,288 characters (upstream's
-# limit) of anything but characters beyond the BMP (12 bytes each escaped) stay under it; a body of
-# more than ~349,000 such characters is a 413 (docs/compatibility.md).
+# document, a revision and GET issue (its plan beside a 100,000-character description: ~5.7 MB at
+# worst, tests/e2e/test_response_sizes.py) always fit a 6 MB response. 524,288 characters (upstream's
+# limit) of control characters (7 bytes each escaped) or of other non-ASCII BMP characters (6) fit;
+# only a body of more than ~349,000 characters beyond the BMP (12 bytes each: emoji) is a 413
+# (docs/compatibility.md).
 BODY_MAX_ENVELOPE_BYTES = 4 * 1024 * 1024
 _FETCH_THREADS = 8
 logger = logging.getLogger("paperclip")

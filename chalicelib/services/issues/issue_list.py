@@ -22,11 +22,11 @@ A company id that does not exist is 404 (read only when a first page comes back 
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime, timezone
 from typing import Any
 
+from chalicelib import response_size
 from chalicelib.clock import iso
 from chalicelib.errors import BadRequest, NotFound, Unprocessable
 from chalicelib.ids import is_uuid
@@ -40,7 +40,7 @@ from chalicelib.store.pages import Page, encode_cursor, query_page
 from chalicelib.store.reads import get_many
 
 LIMIT_DEFAULT, LIMIT_MAX = 500, 1000
-PAGE_BUDGET_BYTES = 4 * 1024 * 1024
+PAGE_BUDGET_BYTES = response_size.PAGE_BUDGET  # bytes of JSON as the Lambda envelope carries it
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -135,7 +135,8 @@ def _cursor_after(item: Issue, source: Any) -> str | None:
 
 
 def _json_bytes(item: Issue) -> int:
-    return len(json.dumps(issues.to_json(item), ensure_ascii=False).encode("utf-8"))
+    """The issue's list JSON in envelope bytes (chalicelib/response_size.py), with its comma."""
+    return response_size.body_len(issues.to_json(item)) + 1
 
 
 def _within_budget(page: Page, source: Any) -> Page:
@@ -144,7 +145,7 @@ def _within_budget(page: Page, source: Any) -> Page:
     for item in page.items:
         size = _json_bytes(item)
         if kept and total + size > PAGE_BUDGET_BYTES:
-            return Page(items=kept, next_cursor=_cursor_after(kept[-1], source))
+            return Page(items=kept, next_cursor=_cursor_after(kept[-1], source), resume_after=page.resume_after)
         kept.append(item)
         total += size
     return page
