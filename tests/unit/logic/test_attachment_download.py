@@ -46,3 +46,13 @@ def test_accepts_binary(accept, ok):
 def test_content_disposition(name, header):
     assert content_disposition(name) == header
     assert header.isascii()
+
+
+def test_text_too_large_once_escaped_goes_as_bytes():
+    """4 MB of control characters would be 28 MB of escaped text in the Lambda envelope (issue #11);
+    as base64 they are 5.6 MB."""
+    data = b"\x01" * (4 * 1024 * 1024)
+    delivery = plan_delivery("text/plain", data, ["application/octet-stream"])
+    assert delivery == Delivery(OCTET_STREAM, data, needs_binary_accept=True)
+    fine = b"plain text " * 300_000  # 3.3 MB of ASCII: stays text
+    assert plan_delivery("text/plain", fine, ["application/octet-stream"]).body == fine.decode()
