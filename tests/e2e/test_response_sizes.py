@@ -225,3 +225,22 @@ def test_comment_pages_of_maximal_comments(api, world, clock):
         _assert_adversarial(items)
         assert [i["id"] for i in items] == expected
         assert pages > 1
+
+
+def test_work_product_pages_of_large_products(api, world, clock):
+    from tests.issue_setup import make_issue
+
+    issue = make_issue(api, world)
+    ids = []
+    for n in range(60):  # ~140 KB escaped each: a 10,000-emoji summary, a 500-emoji title, 2,000 control characters
+        clock.advance(seconds=1)
+        response = api.post(f"/api/issues/{issue['id']}/work-products", {
+            "type": "pull_request", "provider": "github", "title": EMOJI * 500, "summary": EMOJI * 10_000,
+            "metadata": {"notes": CONTROL * 2_000},
+        })
+        assert response.status == 201, response
+        ids.append(response.json["id"])
+    items, pages = every_page(api, f"/api/issues/{issue['id']}/work-products")
+    _assert_adversarial(items)
+    assert sorted(i["id"] for i in items) == sorted(ids) and len(items) == 60
+    assert pages > 1

@@ -138,9 +138,13 @@ def create_work_product(ctx: RequestContext, issueId: str):
 
 
 @route(bp, "/issues/{issueId}/work-products", "GET", action="issue.read", tag=PRODUCTS, response=list[WorkProductOut],
-       summary="An issue's work products: primary first, then most recently updated")
+       query={"limit": param(f"page size (clamped to 1..{work_products.LIST_MAX}, default {work_products.LIST_MAX})",
+                             type="integer"), "cursor": PAGING["cursor"]},
+       summary="An issue's work products: primary first, then most recently updated (paged: X-Next-Cursor)")
 def list_work_products(ctx: RequestContext, issueId: str):
-    return [work_products.to_json(p) for p in work_products.list_for_issue(ctx.principal, issueId)]
+    page = work_products.list_for_issue(ctx.principal, issueId, limit(ctx, work_products.LIST_MAX, 1, work_products.LIST_MAX),
+                                        ctx.query.get("cursor"))
+    return page_reply(page, work_products.to_json)
 
 
 @route(bp, "/work-products/{workProductId}", "PATCH", action="issue.write", tag=PRODUCTS, body=WorkProductUpdate,

@@ -33,6 +33,7 @@ from chalicelib.services.issues import issue_guards, issue_lookup, issues
 from chalicelib.store.attachments import Attachment
 from chalicelib.store.heartbeats import HeartbeatRun
 from chalicelib.store.issues import Issue
+from chalicelib.store.pages import Page, query_page
 from chalicelib.store.reads import get_many
 from chalicelib.store.transactions import Transaction, TransactionConflict
 from chalicelib.store.uniques import UniqueKey
@@ -97,10 +98,12 @@ def create(principal: Principal, issue_ref: str, data: dict[str, Any], now: date
     raise Conflict("Could not make the work product primary; try again", {"issueId": issue.id})
 
 
-def list_for_issue(principal: Principal, issue_ref: str) -> list[WorkProduct]:
-    """Primary first, then most recently updated: the by-issue index's order, one Query."""
+def list_for_issue(principal: Principal, issue_ref: str, limit: int = LIST_MAX, cursor: str | None = None) -> Page:
+    """Primary first, then most recently updated: the by-issue index's order, one Query a page. A page
+    also stops before ~5 MB as the Lambda envelope carries it (a product can take ~180 KB escaped;
+    issue #11), with X-Next-Cursor (upstream returns every product at once)."""
     issue = issue_lookup.get(principal, issue_ref)
-    return for_issue(issue.id)
+    return query_page(WorkProduct.by_issue, issue.id, limit=limit, cursor=cursor)
 
 
 def for_issue(issue_id: str, limit: int = LIST_MAX) -> list[WorkProduct]:
