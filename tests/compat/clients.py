@@ -38,6 +38,13 @@ class Result:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    @property
+    def error(self) -> str:
+        """The CLI's error line: `API error <status>: <message>[ details=<json>]` (handleCommandError,
+        notes/cli.md §1.4), after the Node-version warning the CLI prints on Node 20; "" if none."""
+        lines = [line for line in self.err.splitlines() if line.startswith(("API error", "Error"))]
+        return lines[-1] if lines else ""
+
     def __repr__(self) -> str:
         return f"<exit {self.code} {' '.join(self.argv)!r}\nstdout: {self.out[:1500]}\nstderr: {self.err[:1500]}>"
 

@@ -50,7 +50,7 @@ def test_company_delete_by_id_and_by_prefix(cli):
     assert out["ok"] is True and out["deletedCompanyId"] == first["id"]
     out = cli.ok("company", "delete", "INI", "--yes", "--confirm", "INI")
     assert out["deletedCompanyId"] == second["id"] and out["deletedCompanyPrefix"] == "INI"
-    assert cli.fails("company", "get", first["id"]).err.startswith("API error 404")
+    assert cli.fails("company", "get", first["id"]).error.startswith("API error 404")
 
 
 def test_activity_list_with_the_cli_filters(cli, board, api):

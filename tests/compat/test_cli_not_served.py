@@ -22,7 +22,7 @@ def test_not_served_commands_fail_cleanly(cli, board, api):
     for argv in NOT_SERVED:
         args = [a.format(cid=board.cid, iid=issue["id"]) for a in argv]
         r = cli(*args)
-        assert r.code == 1 and r.err.strip().startswith("API error 404: Not found"), r
+        assert r.code == 1 and r.error.startswith("API error 404: Not found"), r
         assert board.token not in r.out + r.err and "Bearer" not in r.err, r
 
 

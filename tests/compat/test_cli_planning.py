@@ -13,7 +13,6 @@ def test_project_create_minimal_list_get_update(cli, board):
     assert updated["name"] == "P2" and updated["status"] == "in_progress"
 
 
-@gap("project.get_with_company")
 def test_project_get_and_update_send_the_company_when_one_resolves(cli, board, api):
     # With -C (or PAPERCLIP_COMPANY_ID) the CLI appends ?companyId= to get/update/delete.
     project = World(api, board).project()
@@ -46,7 +45,7 @@ def test_project_get_by_shortname(cli, board, api):
 def test_project_delete(cli, board, api):
     project = World(api, board).project()
     assert cli("project", "delete", project["id"], "--yes").code == 0
-    assert cli.fails("project", "get", project["id"]).err.startswith("API error 404")
+    assert cli.fails("project", "get", project["id"]).error.startswith("API error 404")
 
 
 def test_goal_list_get_update(cli, board, api):
@@ -80,4 +79,4 @@ def test_goal_create_with_an_owner(cli, board, api):
 def test_goal_delete(cli, board, api):
     goal = World(api, board).goal()
     assert cli("goal", "delete", goal["id"], "--yes").code == 0
-    assert cli.fails("goal", "get", goal["id"]).err.startswith("API error 404")
+    assert cli.fails("goal", "get", goal["id"]).error.startswith("API error 404")

@@ -53,7 +53,7 @@ def test_triggers_create_update_rotate_fire_delete(cli, w):
                    "--api-key", secret)
     assert fired["routineId"] == routine["id"] and fired["source"] == "webhook"
     refused = cli("routine", "trigger:fire", hook["publicId"], "--api-key", first_secret)
-    assert refused.code == 1 and refused.err.startswith("API error 401"), refused
+    assert refused.code == 1 and refused.error.startswith("API error 401"), refused
     open_hook = cli.ok("routine", "trigger:create", routine["id"], "--payload-json",
                        json.dumps({"kind": "webhook", "signingMode": "none"}))["trigger"]
     # A `none` trigger ignores the board token the CLI sends along.
@@ -66,7 +66,7 @@ def test_triggers_create_update_rotate_fire_delete(cli, w):
 def test_routine_trigger_create_without_a_payload_is_a_clear_error(cli, w):
     routine = w.routine(w.agent(), w.project())
     r = cli.fails("routine", "trigger:create", routine["id"])  # the CLI sends {} by default
-    assert r.err.startswith("API error 400") and "kind" in r.err, r
+    assert r.error.startswith("API error 400") and "kind" in r.err, r
 
 
 @gap("runs.company_list")
