@@ -1,7 +1,6 @@
 """`paperclipai agent …`, `token agent …` and the prompt helpers (notes/cli.md §4)."""
 import json
 
-from tests.compat.gaps import gap
 from tests.compat.world import World
 
 
@@ -11,7 +10,6 @@ def test_agent_list_and_get(cli, board, api):
     assert cli.ok("agent", "get", alice["id"])["name"] == "Alice"
 
 
-@gap("agent.create")
 def test_agent_create_sends_upstream_defaults(cli, board):
     # createAgentSchema.parse adds role, adapterType, adapterConfig, runtimeConfig, budgetMonthlyCents.
     bob = cli.ok("agent", "create", "-C", board.cid, "--payload-json", json.dumps({"name": "Bob"}))
@@ -19,7 +17,6 @@ def test_agent_create_sends_upstream_defaults(cli, board):
     assert bob["adapterType"] == "process" and bob["adapterConfig"] == {} and bob["budgetMonthlyCents"] == 0
 
 
-@gap("agent.update_status")
 def test_agent_update_with_upstream_fields(cli, board, api):
     alice = World(api, board).agent()
     out = cli.ok("agent", "update", alice["id"], "--payload-json", json.dumps({"title": "Lead", "status": "paused"}))
@@ -40,7 +37,6 @@ def test_agent_lifecycle_and_manual_heartbeat(cli, board, api):
     assert cli.ok("agent", "terminate", alice["id"])["status"] == "terminated"
 
 
-@gap("agent.delete")
 def test_agent_delete(cli, board, api):
     alice = World(api, board).agent()
     assert cli("agent", "delete", alice["id"], "--yes").code == 0
@@ -54,7 +50,6 @@ def test_agent_me_with_an_agent_key(cli, board, api):
     assert me["id"] == alice["id"] and me["companyId"] == board.cid
 
 
-@gap("agent.me_shape")
 def test_agent_me_carries_what_the_skill_reads(cli, board, api):
     w = World(api, board)
     lead = w.agent("Lead")
@@ -69,7 +64,6 @@ def test_agent_me_as_the_board_is_an_error(cli):
     assert r.error.startswith(("API error 401", "API error 403")), r
 
 
-@gap("agent.inbox_lite")
 def test_agent_inbox(cli, board, api):
     w = World(api, board)
     alice = w.agent()
@@ -78,7 +72,6 @@ def test_agent_inbox(cli, board, api):
     assert [r["id"] for r in rows] == [issue["id"]] and rows[0]["identifier"] == issue["identifier"]
 
 
-@gap("agent.wakeup")
 def test_agent_wake_by_id_and_by_shortname(cli, board, api):
     alice = World(api, board).agent()
     woken = cli.ok("agent", "wake", alice["id"])
@@ -96,14 +89,12 @@ def test_agent_local_cli_by_id(cli, board, api):
     assert cli.as_(out["key"]["token"]).ok("agent", "me")["id"] == alice["id"]
 
 
-@gap("agent.shortname")
 def test_agent_local_cli_by_shortname(cli, board, api):
     alice = World(api, board).agent()
     out = cli.ok("agent", "local-cli", "alice", "-C", board.cid, "--no-install-skills")
     assert out["agent"]["id"] == alice["id"] and out["agent"]["urlKey"] == "alice"
 
 
-@gap("agent.key_scope")
 def test_token_agent_create_list_revoke(cli, board, api):
     alice = World(api, board).agent()
     created = cli.ok("token", "agent", "create", "-C", board.cid, "--agent", alice["id"])
@@ -116,14 +107,12 @@ def test_token_agent_create_list_revoke(cli, board, api):
     assert cli.as_(key["token"])("agent", "me").code == 1
 
 
-@gap("agent.prompt")
 def test_board_prompt_creates_an_issue_and_wakes_the_agent(cli, board, api):
     alice = World(api, board).agent()
     out = cli.ok("board", "prompt", "--agent", alice["id"], "-C", board.cid, "Do the thing")
     assert out["ok"] is True and out["issue"]["assigneeAgentId"] == alice["id"] and out["wakeup"]
 
 
-@gap("agent.prompt")
 def test_agent_prompt_comments_on_an_issue(cli, board, api):
     w = World(api, board)
     alice = w.agent()

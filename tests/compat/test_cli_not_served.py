@@ -3,7 +3,6 @@ the client must get our 404 `{"error": "Not found"}` (printed as `API error 404:
 its own credential back (Chalice's default 403 echoes the Authorization header: issue 14 item 7)."""
 import pytest
 
-from tests.compat.gaps import gap
 
 NOT_SERVED = [
     ("dashboard", "get", "-C", "{cid}"),
@@ -14,7 +13,6 @@ NOT_SERVED = [
 ]
 
 
-@gap("unknown_routes")
 def test_not_served_commands_fail_cleanly(cli, board, api):
     from tests.compat.world import World
 
@@ -26,7 +24,6 @@ def test_not_served_commands_fail_cleanly(cli, board, api):
         assert board.token not in r.out + r.err and "Bearer" not in r.err, r
 
 
-@gap("token_echo")
 @pytest.mark.parametrize("who", ["board", "agent"])
 def test_the_credential_never_comes_back_in_an_error(cli, board, api, who):
     # Whatever our answer to an unknown route is, the client must not print the caller's key.

@@ -1,5 +1,4 @@
 """`paperclipai project …` and `goal …` (notes/cli.md §5, §6) as the board user."""
-from tests.compat.gaps import gap
 from tests.compat.world import World
 
 
@@ -20,7 +19,6 @@ def test_project_get_and_update_send_the_company_when_one_resolves(cli, board, a
     assert cli.ok("project", "update", project["id"], "-C", board.cid, "--name", "P3")["name"] == "P3"
 
 
-@gap("project.fields")
 def test_project_create_and_update_with_every_flag(cli, board, api):
     w = World(api, board)
     goal, lead = w.goal(), w.agent()
@@ -35,13 +33,11 @@ def test_project_create_and_update_with_every_flag(cli, board, api):
     assert updated["goalIds"] == [] and updated["description"] is None
 
 
-@gap("project.shortname")
 def test_project_get_by_shortname(cli, board, api):
     project = World(api, board).project("Launch")
     assert cli.ok("project", "get", "launch", "-C", board.cid)["id"] == project["id"]
 
 
-@gap("project.delete")
 def test_project_delete(cli, board, api):
     project = World(api, board).project()
     assert cli("project", "delete", project["id"], "--yes").code == 0
@@ -61,21 +57,18 @@ def test_goal_create_with_a_level(cli, board):
     assert created["level"] == "company" and created["status"] == "planned"
 
 
-@gap("goal.level_task")
 def test_goal_create_with_the_cli_defaults(cli, board):
     # Without --level the CLI sends {"title","level":"task","status":"planned"}.
     created = cli.ok("goal", "create", "-C", board.cid, "--title", "G")
     assert created["level"] == "task" and created["status"] == "planned"
 
 
-@gap("goal.owner")
 def test_goal_create_with_an_owner(cli, board, api):
     alice = World(api, board).agent()
     created = cli.ok("goal", "create", "-C", board.cid, "--title", "G", "--level", "team", "--owner-agent-id", alice["id"])
     assert created["ownerAgentId"] == alice["id"]
 
 
-@gap("goal.delete")
 def test_goal_delete(cli, board, api):
     goal = World(api, board).goal()
     assert cli("goal", "delete", goal["id"], "--yes").code == 0

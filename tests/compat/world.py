@@ -45,6 +45,15 @@ class World:
     def goal(self, title: str = "Grow", **fields) -> dict:
         return self.post(f"/api/companies/{self.cid}/goals", {"title": title, **fields})
 
+    def comments(self, issue: dict, n: int, clock) -> list[str]:
+        """Posts comments c0..c{n-1} one second apart (comments are ordered by createdAt, then id: with
+        the FakeClock frozen, same-instant comments would be ordered by their random ids)."""
+        ids = []
+        for i in range(n):
+            clock.advance(seconds=1)
+            ids.append(self.post(f"/api/issues/{issue['id']}/comments", {"body": f"c{i}"})["id"])
+        return ids
+
     def checkout(self, issue: dict, agent: dict, run_id: str, token: str) -> dict:
         return self.post(f"/api/issues/{issue['id']}/checkout",
                          {"agentId": agent["id"], "expectedStatuses": ["todo", "backlog", "blocked"]},
