@@ -51,3 +51,14 @@ def surely_fits(body_chars: int) -> bool:
     """True when a body of this many characters cannot reach the limit whatever they are (no
     character of a body text costs more than 12 bytes escaped), so the exact measurement can be skipped."""
     return body_chars * 12 + 64 * 1024 < LAMBDA_RESPONSE_LIMIT
+
+
+def leading(items: list[Any], room: int) -> list[Any]:
+    """The first `items` whose JSON fits in `room` bytes of envelope (a comma each between them)."""
+    kept: list[Any] = []
+    for item in items:
+        room -= body_len(item) + 1
+        if room < 0:
+            break
+        kept.append(item)
+    return kept

@@ -77,21 +77,10 @@ def detail(principal: Principal, ref: str) -> dict[str, Any]:
     abridged = sum(response_size.body_len(_abridged(a)) + 1 for a in full)  # kept for the ancestors in any case
     room = response_size.RESPONSE_BUDGET - response_size.body_len(body) - abridged
     products = [work_products.to_json(p) for p in work_products.for_issue(issue.id, WORK_PRODUCTS_SHOWN)]
-    body["workProducts"] = _leading(products, room)
+    body["workProducts"] = response_size.leading(products, room)  # 100 can reach ~18 MB
     room -= response_size.body_len(body["workProducts"])
     body["ancestors"] = _within_budget(full, room + abridged)
     return body
-
-
-def _leading(items: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
-    """The first items that fit `room` bytes of envelope (work products: 100 can reach ~18 MB)."""
-    kept: list[dict[str, Any]] = []
-    for item in items:
-        room -= response_size.body_len(item) + 1
-        if room < 0:
-            break
-        kept.append(item)
-    return kept
 
 
 ANCESTOR_FIELDS = {"id": "id", "identifier": "identifier", "title": "title", "description": "description",

@@ -224,18 +224,6 @@ def detail(principal: Principal, routine_id: str) -> dict[str, Any]:
     item["lastRun"] = runs[0] if runs else None
     issue = found.get((Issue, routine.live_issue_id))
     item["activeIssue"] = issue_full_json(issue) if issue and issue.status not in ("done", "cancelled") else None
-    item["recentRuns"] = _within_budget(runs, response_size.RESPONSE_BUDGET - response_size.body_len(item))
+    # the newest runs that fit (issue #11: a run's payload can take ~770 KB escaped); /runs pages them all
+    item["recentRuns"] = response_size.leading(runs, response_size.RESPONSE_BUDGET - response_size.body_len(item))
     return item
-
-
-def _within_budget(runs: list[dict[str, Any]], room: int) -> list[dict[str, Any]]:
-    """The newest runs that fit `room` bytes of envelope (issue #11: a run's payload can take ~770 KB
-    escaped, 25 of them far more than a 6 MB response); the runs list endpoint pages them all."""
-    kept: list[dict[str, Any]] = []
-    for run in runs:
-        room -= response_size.body_len(run) + 1
-        if room < 0:
-            break
-        kept.append(run)
-    return kept
-
