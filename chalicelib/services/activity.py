@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.clock import iso
-from chalicelib.ids import new_id
+from chalicelib.ids import new_id, write_order
 from chalicelib.services.access import permissions
 from chalicelib.services.access.permissions import authorize
 from chalicelib.services.access.principals import SYSTEM_ACTOR_ID, Principal
@@ -30,7 +30,7 @@ def entry(
     activity_id = new_id()
     return Activity(
         company_id=company_id,
-        sort_key=f"{created}#{activity_id}",
+        sort_key=f"{created}#{write_order()}#{activity_id}",  # entries of one instant in write order
         id=activity_id,
         actor_type=actor.actor_type if actor else "system",
         actor_id=actor.id if actor else SYSTEM_ACTOR_ID,

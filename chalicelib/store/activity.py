@@ -30,7 +30,7 @@ class Activity(BaseModel):
     Meta = meta("activity")
 
     company_id = UnicodeAttribute(hash_key=True)
-    sort_key = UnicodeAttribute(range_key=True)  # "{createdAt}#{id}": time order within a company
+    sort_key = UnicodeAttribute(range_key=True)  # "{createdAt}#{write order}#{id}": time order within a company
     id = UnicodeAttribute()
     actor_type = UnicodeAttribute()
     actor_id = UnicodeAttribute()

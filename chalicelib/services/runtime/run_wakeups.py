@@ -14,10 +14,10 @@ MAX_EMBEDDED_WAKEUPS (the oldest first), beside `wakeupCount`, so a response sta
 """
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
+from chalicelib.ids import write_order
 from chalicelib.store.heartbeats import HeartbeatRun, RunWakeup
 from chalicelib.store.transactions import Transaction
 
@@ -48,7 +48,7 @@ def summary_actions(wakeup: dict[str, Any], stamp: str) -> list[Any]:
 
 def item(run_id: str, company_id: str, wakeup: dict[str, Any]) -> RunWakeup:
     """The wakeup's own item; its `seq` orders it after the run's earlier wakeups."""
-    seq = f"{wakeup.get('at', '')}#{time.time_ns():020d}#{uuid.uuid4().hex[:8]}"
+    seq = f"{wakeup.get('at', '')}#{write_order()}#{uuid.uuid4().hex[:8]}"
     return RunWakeup(run_id=run_id, seq=seq, company_id=company_id, record=wakeup)
 
 
