@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
 from chalicelib import clock, response_size
 from chalicelib.config import settings
 from chalicelib.logic import strict_json
 from chalicelib.errors import BadRequest, DomainError, Forbidden, PayloadTooLarge, UnsupportedMediaType
 from chalicelib.http import principal as principal_resolver
+from chalicelib.http import schema_refs
 from chalicelib.logs import log_request
 from chalicelib.services.access import permissions
 from chalicelib.services.access.principals import Principal
@@ -47,8 +47,9 @@ class RouteSpec:
     handler: Callable[..., Any]
     summary: str
     tag: str
-    body: type[BaseModel] | None = None
-    response: Any = None  # a pydantic model, list[Model], or None for no body
+    # A pydantic model (or a schema_refs.SchemaRef naming one, imported on first use); read `body`.
+    body_schema: Any = None
+    response_schema: Any = None  # a model, list[model] (either may be SchemaRefs), or None for no body; read `response`
     status: int = 200
     public: bool = False
     action: str | None = None  # the permission table's action (services/access/permissions.py); None only when public
@@ -63,6 +64,17 @@ class RouteSpec:
     also_succeeds_with: tuple[int, ...] = ()  # other success statuses, with the same response body
     # A non-JSON success body: a function giving its possible content types (read when documenting).
     response_content_types: Callable[[], tuple[str, ...]] | None = None
+
+
+    @property
+    def body(self) -> Any:
+        """The request body's pydantic model class, or None (imports its schema module when named by ref)."""
+        return schema_refs.resolve(self.body_schema)
+
+    @property
+    def response(self) -> Any:
+        """The documented response: a model class, list[model], or None."""
+        return schema_refs.resolve(self.response_schema)
 
 
 ROUTES: list[RouteSpec] = []
@@ -96,7 +108,7 @@ def route(
     *,
     summary: str,
     tag: str,
-    body: type[BaseModel] | None = None,
+    body: Any = None,
     response: Any = None,
     status: int = 200,
     public: bool = False,
@@ -254,7 +266,7 @@ def _source_ip(request: Any) -> str:
 
 
 def _parse_body(spec: RouteSpec, headers: Any, raw: bytes) -> dict[str, Any]:
-    if spec.body is None:
+    if spec.body_schema is None:
         return {}
     if raw.strip():
         content_type = (headers.get("content-type") or "application/json").split(";")[0].strip().lower()
@@ -268,6 +280,8 @@ def _parse_body(spec: RouteSpec, headers: Any, raw: bytes) -> dict[str, Any]:
         data = {}
     if not isinstance(data, dict):
         raise BadRequest("Request body must be a JSON object")
+    from pydantic import ValidationError  # first use only: GET routes never import pydantic (schema_refs)
+
     try:
         model = spec.body.model_validate(data)
     except ValidationError as exc:
@@ -275,7 +289,8 @@ def _parse_body(spec: RouteSpec, headers: Any, raw: bytes) -> dict[str, Any]:
     return model.model_dump(by_alias=True, exclude_unset=True)
 
 
-def validation_details(exc: ValidationError) -> dict[str, str]:
+def validation_details(exc: Any) -> dict[str, str]:
+    """{"field.path": message} of a pydantic ValidationError, the first message per field."""
     details: dict[str, str] = {}
     for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in err["loc"]) or "body"

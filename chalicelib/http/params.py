@@ -1,7 +1,7 @@
 """Query-string parsing shared by list endpoints."""
 from __future__ import annotations
 
-from typing import Any, Callable, get_args
+from typing import Any, Callable, Sequence
 
 from chalicelib import response_size
 from chalicelib.errors import BadRequest
@@ -47,14 +47,14 @@ def param(description: str, **schema: Any) -> dict[str, Any]:
     return {"description": description, "schema": {"type": "string", **schema}}
 
 
-def one_of(values: Any) -> dict[str, Any]:
-    """A query schema for one value of a Literal type."""
-    return {"enum": list(get_args(values))}
+def one_of(values: Sequence[str]) -> dict[str, Any]:
+    """A query schema for one of `values` (a domain's vocabulary, e.g. heartbeats.STATUSES)."""
+    return {"enum": list(values)}
 
 
-def comma_separated(values: Any) -> dict[str, Any]:
-    """A query schema for a comma-separated list of values of a Literal type."""
-    alternatives = "|".join(get_args(values))
+def comma_separated(values: Sequence[str]) -> dict[str, Any]:
+    """A query schema for a comma-separated list of `values` (a domain's vocabulary)."""
+    alternatives = "|".join(values)
     return {"pattern": f"^({alternatives})(,({alternatives}))*$"}
 
 

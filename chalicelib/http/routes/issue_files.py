@@ -10,10 +10,7 @@ from chalicelib.config import settings
 from chalicelib.errors import DomainError
 from chalicelib.http.api import Reply, RequestContext, route
 from chalicelib.http.params import PAGING, limit, page_reply, param
-from chalicelib.http.schemas.documents import (
-    AttachmentOut, DocumentOut, DocumentPut, DocumentRevisionOut, DocumentSummaryOut,
-)
-from chalicelib.http.schemas.work_products import WorkProductCreate, WorkProductOut, WorkProductUpdate
+from chalicelib.http.schema_refs import SchemaModule
 from chalicelib.logic.attachment_download import accepts_binary, content_disposition, is_textual, plan_delivery
 from chalicelib.services.issues import attachments, issue_documents, work_products
 
@@ -35,6 +32,8 @@ class NotAcceptable(DomainError):
 
 
 bp = FilesBlueprint(__name__)
+documents_schemas = SchemaModule("documents")  # chalicelib/http/schemas/documents.py, imported on first use
+work_products_schemas = SchemaModule("work_products")  # chalicelib/http/schemas/work_products.py, likewise
 DOCS = "Issue documents"
 DOCUMENT_KEY = {"key": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": issue_documents.KEY_MAX,
                         "description": "stored lower-case"}}
@@ -43,20 +42,23 @@ FILES = "Attachments"
 
 # --------------------------------------------------------------------------- documents
 
-@route(bp, "/issues/{issueId}/documents", "GET", action="issue.read", tag=DOCS, response=list[DocumentSummaryOut],
+@route(bp, "/issues/{issueId}/documents", "GET", action="issue.read", tag=DOCS,
+       response=list[documents_schemas.DocumentSummaryOut],
        query={"includeSystem": param("true: also the system documents (continuation-summary, ...)", enum=["true", "false"])},
        summary="List an issue's documents by key (no bodies; system documents only with includeSystem=true)")
 def list_documents(ctx: RequestContext, issueId: str):
     return issue_documents.list_documents(ctx.principal, issueId, ctx.query.get("includeSystem") == "true")
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "GET", action="issue.read", summary="Get a document by key", tag=DOCS, response=DocumentOut,
+@route(bp, "/issues/{issueId}/documents/{key}", "GET", action="issue.read", summary="Get a document by key", tag=DOCS,
+       response=documents_schemas.DocumentOut,
        path_params=DOCUMENT_KEY)
 def get_document(ctx: RequestContext, issueId: str, key: str):
     return issue_documents.get_document(ctx.principal, issueId, key)
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "PUT", action="issue.write", tag=DOCS, body=DocumentPut, response=DocumentOut,
+@route(bp, "/issues/{issueId}/documents/{key}", "PUT", action="issue.write", tag=DOCS,
+       body=documents_schemas.DocumentPut, response=documents_schemas.DocumentOut,
        also_succeeds_with=(201,), path_params=DOCUMENT_KEY,
        summary="Create (201, no baseRevisionId) or update (200, baseRevisionId = latestRevisionId) a document")
 def put_document(ctx: RequestContext, issueId: str, key: str):
@@ -64,14 +66,16 @@ def put_document(ctx: RequestContext, issueId: str, key: str):
     return Reply(body=document, status=201 if created else 200)
 
 
-@route(bp, "/issues/{issueId}/documents/{key}/revisions", "GET", action="issue.read", summary="A document's revisions, newest first", tag=DOCS,
-       response=list[DocumentRevisionOut], query=PAGING, path_params=DOCUMENT_KEY)
+@route(bp, "/issues/{issueId}/documents/{key}/revisions", "GET", action="issue.read",
+       summary="A document's revisions, newest first", tag=DOCS,
+       response=list[documents_schemas.DocumentRevisionOut], query=PAGING, path_params=DOCUMENT_KEY)
 def list_revisions(ctx: RequestContext, issueId: str, key: str):
     page = issue_documents.list_revisions(ctx.principal, issueId, key, limit(ctx), ctx.query.get("cursor"))
     return page_reply(page, lambda item: issue_documents.revision_json(*item))
 
 
-@route(bp, "/issues/{issueId}/documents/{key}", "DELETE", action="issue.document_delete", summary="Delete a document and its history (board only)", tag=DOCS,
+@route(bp, "/issues/{issueId}/documents/{key}", "DELETE", action="issue.document_delete",
+       summary="Delete a document and its history (board only)", tag=DOCS,
        status=204, path_params=DOCUMENT_KEY)
 def delete_document(ctx: RequestContext, issueId: str, key: str):
     issue_documents.delete_document(ctx.principal, issueId, key, ctx.now)
@@ -80,7 +84,8 @@ def delete_document(ctx: RequestContext, issueId: str, key: str):
 
 # --------------------------------------------------------------------------- attachments
 
-@route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", action="issue.write", tag=FILES, response=AttachmentOut, status=201,
+@route(bp, "/companies/{companyId}/issues/{issueId}/attachments", "POST", action="issue.write", tag=FILES,
+       response=documents_schemas.AttachmentOut, status=201,
        raw_body=True, content_type="multipart/form-data", extra_statuses=(413, 415, 422),
        raw_body_doc=lambda: {
            "schema": {"type": "object", "properties": {attachments.FILE_FIELD: {"type": "string", "format": "binary"},
@@ -94,8 +99,9 @@ def upload_attachment(ctx: RequestContext, companyId: str, issueId: str):
     return attachments.to_json(attachment)
 
 
-@route(bp, "/issues/{issueId}/attachments", "GET", action="issue.read", summary="List an issue's attachments, in upload order", tag=FILES,
-       response=list[AttachmentOut], query=PAGING)
+@route(bp, "/issues/{issueId}/attachments", "GET", action="issue.read",
+       summary="List an issue's attachments, in upload order", tag=FILES,
+       response=list[documents_schemas.AttachmentOut], query=PAGING)
 def list_attachments(ctx: RequestContext, issueId: str):
     return page_reply(attachments.list_for_issue(ctx.principal, issueId, limit(ctx), ctx.query.get("cursor")), attachments.to_json)
 
@@ -120,7 +126,8 @@ def download_attachment(ctx: RequestContext, attachmentId: str):
     })
 
 
-@route(bp, "/attachments/{attachmentId}", "DELETE", action="issue.write", summary="Delete an attachment (record and bytes)", tag=FILES, status=204)
+@route(bp, "/attachments/{attachmentId}", "DELETE", action="issue.write",
+       summary="Delete an attachment (record and bytes)", tag=FILES, status=204)
 def delete_attachment(ctx: RequestContext, attachmentId: str):
     attachments.delete(ctx.principal, attachmentId, ctx.now)
     return Reply(status=204)
@@ -131,13 +138,15 @@ def delete_attachment(ctx: RequestContext, attachmentId: str):
 PRODUCTS = "Work products"
 
 
-@route(bp, "/issues/{issueId}/work-products", "POST", action="issue.write", tag=PRODUCTS, body=WorkProductCreate,
-       response=WorkProductOut, status=201, summary="Record a work product of an issue (pull request, preview, artifact, ...)")
+@route(bp, "/issues/{issueId}/work-products", "POST", action="issue.write", tag=PRODUCTS,
+       body=work_products_schemas.WorkProductCreate,
+       response=work_products_schemas.WorkProductOut, status=201, summary="Record a work product of an issue (pull request, preview, artifact, ...)")
 def create_work_product(ctx: RequestContext, issueId: str):
     return work_products.to_json(work_products.create(ctx.principal, issueId, ctx.body, ctx.now))
 
 
-@route(bp, "/issues/{issueId}/work-products", "GET", action="issue.read", tag=PRODUCTS, response=list[WorkProductOut],
+@route(bp, "/issues/{issueId}/work-products", "GET", action="issue.read", tag=PRODUCTS,
+       response=list[work_products_schemas.WorkProductOut],
        query={"limit": param(f"page size (clamped to 1..{work_products.LIST_MAX}, default {work_products.LIST_MAX})",
                              type="integer"), "cursor": PAGING["cursor"]},
        summary="An issue's work products: primary first, then most recently updated (paged: X-Next-Cursor)")
@@ -147,13 +156,15 @@ def list_work_products(ctx: RequestContext, issueId: str):
     return page_reply(page, work_products.to_json)
 
 
-@route(bp, "/work-products/{workProductId}", "PATCH", action="issue.write", tag=PRODUCTS, body=WorkProductUpdate,
-       response=WorkProductOut, summary="Change a work product")
+@route(bp, "/work-products/{workProductId}", "PATCH", action="issue.write", tag=PRODUCTS,
+       body=work_products_schemas.WorkProductUpdate,
+       response=work_products_schemas.WorkProductOut, summary="Change a work product")
 def update_work_product(ctx: RequestContext, workProductId: str):
     return work_products.to_json(work_products.update(ctx.principal, workProductId, ctx.body, ctx.now))
 
 
-@route(bp, "/work-products/{workProductId}", "DELETE", action="issue.write", tag=PRODUCTS, response=WorkProductOut,
+@route(bp, "/work-products/{workProductId}", "DELETE", action="issue.write", tag=PRODUCTS,
+       response=work_products_schemas.WorkProductOut,
        summary="Delete a work product (200 with what was deleted)")
 def delete_work_product(ctx: RequestContext, workProductId: str):
     return work_products.to_json(work_products.delete(ctx.principal, workProductId, ctx.now))

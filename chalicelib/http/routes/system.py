@@ -3,13 +3,15 @@ from chalice import Blueprint
 
 from chalicelib.config import settings
 from chalicelib.http.api import Reply, RequestContext, route
-from chalicelib.http.schemas.org import HealthOut
+from chalicelib.http.schema_refs import SchemaModule
 from chalicelib.services import health
 
 bp = Blueprint(__name__)
+schemas = SchemaModule("org")  # chalicelib/http/schemas/org.py, imported on first use
 
 
-@route(bp, "/health", "GET", summary="Service health", tag="System", response=HealthOut, public=True, extra_statuses=(503,))
+@route(bp, "/health", "GET", summary="Service health", tag="System", response=schemas.HealthOut, public=True,
+       extra_statuses=(503,))
 def get_health(ctx: RequestContext):
     if not health.database_reachable():
         return Reply({"status": "unhealthy", "error": "database_unreachable"}, status=503)
