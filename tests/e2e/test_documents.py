@@ -377,3 +377,33 @@ def test_get_issue_carries_the_plan_and_summaries(api, issue):
     assert got["documentSummaries"] == [
         {k: v for k, v in d.items() if k != "body"} for d in (api.get(docs_url(issue, "notes")).json, plan)
     ]
+
+
+def test_list_documents_pages_by_key_and_filters_system_documents(api, issue):
+    for key in ("a1", "a2", "continuation-summary", "b1", "plan"):
+        assert put(api, issue, key, {"format": "markdown", "body": key}).status == 201
+
+    pages = all_pages(api, docs_url(issue) + "?limit=2")
+    # The system document is filtered out of its page (a page may then be short: one Query each).
+    assert [[d["key"] for d in page] for page in pages] == [["a1", "a2"], ["b1"], ["plan"]]
+    pages = all_pages(api, docs_url(issue) + "?limit=2&includeSystem=true")
+    assert [[d["key"] for d in page] for page in pages] == [["a1", "a2"], ["b1", "continuation-summary"], ["plan"]]
+    first = api.get(docs_url(issue) + "?limit=0")  # clamped to 1
+    assert [d["key"] for d in first.json] == ["a1"] and first.headers.get("x-next-cursor")
+    assert api.get(docs_url(issue) + "?limit=x").status == 400
+    assert api.get(docs_url(issue) + "?cursor=forged").status == 400
+
+
+def test_get_issue_embeds_the_first_summaries_and_still_the_plan_beyond_them(api, issue, monkeypatch):
+    from chalicelib.services.issues import issue_documents
+
+    for key in ("a1", "a2", "a3", "b1", "plan"):
+        put(api, issue, key, {"format": "markdown", "body": f"body of {key}"})
+    monkeypatch.setattr(issue_documents, "SUMMARIES_SHOWN", 3)
+    got = api.get(f"/api/issues/{issue['id']}").json
+    assert [d["key"] for d in got["documentSummaries"]] == ["a1", "a2", "a3"]
+    assert got["planDocument"]["body"] == "body of plan"  # read by key when not among the first
+    monkeypatch.setattr(issue_documents, "SUMMARIES_SHOWN", 5)
+    got = api.get(f"/api/issues/{issue['id']}").json
+    assert [d["key"] for d in got["documentSummaries"]] == ["a1", "a2", "a3", "b1", "plan"]
+    assert got["planDocument"]["body"] == "body of plan"

@@ -63,3 +63,18 @@ def test_unresolved_blockers_refuse_checkout_until_done(api, world):
     assert api.patch(f"/api/issues/{blocker['id']}", {"status": "done"}, token=bob_token).status == 200
     r = checkout(api, issue["id"], world.alice["id"], token, ["todo"])
     assert r.status == 200 and r.json["status"] == "in_progress", r
+
+
+def test_blocks_lists_the_first_dependents_and_they_keep_their_blockers(api, world, monkeypatch):
+    from chalicelib.services.issues import issue_blockers
+
+    blocker = new_issue(api, world, title="Blocker")
+    dependents = [new_issue(api, world, title=f"Dependent {n}", blockedByIssueIds=[blocker["id"]]) for n in range(3)]
+    monkeypatch.setattr(issue_blockers, "BLOCKS_SHOWN", 2)
+    shown = api.get(f"/api/issues/{blocker['id']}").json["blocks"]
+    assert sorted(x["id"] for x in shown) == sorted(d["id"] for d in dependents)[:2]  # the first two by id
+    assert [x["title"] for x in shown] == sorted(x["title"] for x in shown)
+    patched = api.patch(f"/api/issues/{blocker['id']}", {"blockedByIssueIds": []}).json  # relations in the reply
+    assert len(patched["blocks"]) == 2
+    for d in dependents:
+        assert _ids(api.get(f"/api/issues/{d['id']}").json["blockedBy"]) == [blocker["id"]]

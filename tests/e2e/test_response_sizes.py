@@ -244,3 +244,41 @@ def test_work_product_pages_of_large_products(api, world, clock):
     _assert_adversarial(items)
     assert sorted(i["id"] for i in items) == sorted(ids) and len(items) == 60
     assert pages > 1
+
+
+def test_issue_detail_fills_its_budget_with_summaries_then_dependents_then_work_products(api, world, monkeypatch):
+    """GET issue's lists beyond the issue itself fill what is left of the budget in a fixed order, each a
+    prefix of the whole: document summaries, then the issues it blocks, then work products. With
+    RESPONSE_BUDGET made small, every budget between "none fit" and "all fit" is tried."""
+    from chalicelib import response_size
+
+    cid = world.cid
+    issue = api.post(f"/api/companies/{cid}/issues", {"title": "hub"}).json["id"]
+    for key in ("d1", "d2", "d3", "d4"):
+        assert api.put(f"/api/issues/{issue}/documents/{key}", {"format": "markdown", "body": key,
+                                                                "title": EMOJI * 50}).status == 201
+    for n in range(3):
+        assert api.post(f"/api/companies/{cid}/issues", {"title": f"dep {n} " + EMOJI * 40,
+                                                         "blockedByIssueIds": [issue]}).status == 201
+        assert api.post(f"/api/issues/{issue}/work-products", {
+            "type": "pull_request", "provider": "github", "title": f"PR {n} " + EMOJI * 40}).status == 201
+    lists = ("documentSummaries", "blocks", "workProducts")
+    full = api.get(f"/api/issues/{issue}").json
+    assert [len(full[name]) for name in lists] == [4, 3, 3]
+    monkeypatch.setattr(response_size, "RESPONSE_BUDGET", 0)
+    bare = api.get(f"/api/issues/{issue}").json
+    assert [bare[name] for name in lists] == [[], [], []]
+
+    seen = set()
+    for budget in range(response_size.body_len(bare), response_size.body_len(full) + 400, 150):
+        monkeypatch.setattr(response_size, "RESPONSE_BUDGET", budget)
+        got = api.get(f"/api/issues/{issue}").json
+        counts = tuple(len(got[name]) for name in lists)
+        for name in lists:
+            assert got[name] == full[name][:len(got[name])], name
+        for earlier, later in zip(lists, lists[1:]):
+            if got[later]:
+                assert got[earlier] == full[earlier], f"{later} before {earlier} was complete"
+        assert response_size.body_len(got) <= budget + 100  # the empty lists' brackets counted twice at most
+        seen.add(counts)
+    assert (4, 3, 3) in seen and len(seen) >= 8  # partial prefixes of each list were reached

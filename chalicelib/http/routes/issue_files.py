@@ -44,10 +44,14 @@ FILES = "Attachments"
 
 @route(bp, "/issues/{issueId}/documents", "GET", action="issue.read", tag=DOCS,
        response=list[documents_schemas.DocumentSummaryOut],
-       query={"includeSystem": param("true: also the system documents (continuation-summary, ...)", enum=["true", "false"])},
-       summary="List an issue's documents by key (no bodies; system documents only with includeSystem=true)")
+       query={"includeSystem": param("true: also the system documents (continuation-summary, ...)", enum=["true", "false"]),
+              "limit": param("page size (clamped to 1..500, default 500; a page also stops before 4 MB)", type="integer"),
+              "cursor": PAGING["cursor"]},
+       summary="List an issue's documents by key (no bodies; system documents only with includeSystem=true; X-Next-Cursor pages)")
 def list_documents(ctx: RequestContext, issueId: str):
-    return issue_documents.list_documents(ctx.principal, issueId, ctx.query.get("includeSystem") == "true")
+    page = issue_documents.list_documents(ctx.principal, issueId, ctx.query.get("includeSystem") == "true",
+                                          limit(ctx, 500, 1, 500), ctx.query.get("cursor"))
+    return page_reply(page, issue_documents.summary_json)
 
 
 @route(bp, "/issues/{issueId}/documents/{key}", "GET", action="issue.read", summary="Get a document by key", tag=DOCS,

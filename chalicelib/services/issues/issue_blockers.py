@@ -39,6 +39,10 @@ from chalicelib.store.transactions import Transaction
 from chalicelib.store.uniques import UniqueKey, issue_identifier_key
 
 MAX_BLOCKERS = 20
+# `blocks` (the reverse edges) has no such bound: any number of issues may name one blocker. GET and
+# PATCH issue list the first BLOCKS_SHOWN of them, by id, then sorted by title (issue 11: bounded reads
+# and responses); the dependents themselves keep their `blockedBy` in full.
+BLOCKS_SHOWN = 100
 MAX_WALK = 200  # issues a cycle check may visit (422 beyond: the graph is too large to check in one call)
 FIELD = "blockedByIssueIds"
 
@@ -141,8 +145,8 @@ def blocked_by_action(new: list[Issue]) -> Any:
 
 
 def blocks_ids(issue_id: str) -> list[str]:
-    """Ids of the issues `issue_id` blocks: one Query on its reverse edges."""
-    return [r.related_issue_id for r in IssueRelation.query(issue_id, consistent_read=True)]
+    """Ids of the first BLOCKS_SHOWN issues `issue_id` blocks, by id: one Query on its reverse edges."""
+    return [r.related_issue_id for r in IssueRelation.query(issue_id, consistent_read=True, limit=BLOCKS_SHOWN)]
 
 
 def summary_json(issue: Issue) -> dict[str, Any]:

@@ -13,8 +13,10 @@ goalId, project, goal), not the whole issue. The nearest ancestors come in full 
 stays within response_size.RESPONSE_BUDGET; the ones beyond are abridged (`"abridged": true`,
 `description` null, `project` and `goal` reduced to their id and name/title), which bounds 50
 ancestors to ~150 KB whatever their descriptions (GET /issues/{ancestorId} has the rest). Room is
-kept for every ancestor abridged; `workProducts` (up to 100, each up to ~180 KB escaped) then holds
-the first that fit, and the nearest ancestors are given in full with what is left.
+kept for every ancestor abridged; `documentSummaries` (the first 200 documents by key), `blocks` (the
+first 100 dependents by id, sorted by title) and `workProducts` (up to 100, each up to ~180 KB escaped)
+then hold the first that fit, in that order (a later list only when the earlier ones are whole), and the nearest ancestors are given in full with what is
+left. GET /issues/{id}/documents and /work-products page through the rest.
 """
 from __future__ import annotations
 
@@ -67,18 +69,25 @@ def detail(principal: Principal, ref: str) -> dict[str, Any]:
         "goal": goal_json(issue),
         "ancestors": [],
         "blockedBy": summaries(blocked_by_ids),
-        "blocks": summaries(blocks_ids),
+        "blocks": [],
         "planDocument": plan,
-        "documentSummaries": document_summaries,
+        "documentSummaries": [],
         "legacyPlanDocument": legacy_plan_document(issue.description, plan is not None),
         "workProducts": [],
     })
+    blocks = summaries(blocks_ids)
     full = [_ancestor_json(a, project_json(a), goal_json(a)) for a in chain]
     abridged = sum(response_size.body_len(_abridged(a)) + 1 for a in full)  # kept for the ancestors in any case
     room = response_size.RESPONSE_BUDGET - response_size.body_len(body) - abridged
     products = [work_products.to_json(p) for p in work_products.for_issue(issue.id, WORK_PRODUCTS_SHOWN)]
-    body["workProducts"] = response_size.leading(products, room)  # 100 can reach ~18 MB
-    room -= response_size.body_len(body["workProducts"])
+    # Then, in this order, what fits: document summaries (up to 200, ~2.8 KB each at most), the issues
+    # this one blocks (up to 100, ~6 KB each), work products (up to 100: can reach ~18 MB).
+    # A later list only once the earlier ones are complete; what is left goes to the ancestors.
+    cut = False
+    for name, items in (("documentSummaries", document_summaries), ("blocks", blocks), ("workProducts", products)):
+        body[name] = [] if cut else response_size.leading(items, room)
+        cut = cut or len(body[name]) < len(items)
+        room -= response_size.body_len(body[name])
     body["ancestors"] = _within_budget(full, room + abridged)
     return body
 

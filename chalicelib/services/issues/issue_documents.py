@@ -15,6 +15,7 @@ only board users may delete (SPEC §4).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -64,11 +65,20 @@ def normalize_key(raw: str | None) -> str:
 
 # Upstream's system documents: hidden from the list unless asked for (`includeSystem=true`).
 SYSTEM_KEYS = ("continuation-summary", "pipeline-case-body")
+# GET issue embeds the summaries of at most this many documents, the first by key (fewer when the
+# response would pass its budget: issue_detail.py); GET /issues/{issueId}/documents pages through all.
+SUMMARIES_SHOWN = 200
 
 
-def list_documents(principal: Principal, issue_ref: str, include_system: bool = False) -> list[dict[str, Any]]:
+def list_documents(principal: Principal, issue_ref: str, include_system: bool, limit: int, cursor: str | None) -> Page:
+    """GET /issues/{issueId}/documents: one page of the issue's documents by key, as IssueDocument
+    items (serialize with summary_json). System documents only with `include_system`; a page may then
+    hold fewer than `limit` (issue 11: pages, so that no number of documents passes Lambda's 6 MB)."""
     issue = issue_lookup.get(principal, issue_ref)
-    return [d for d in document_summaries_json(issue.id) if include_system or d["key"] not in SYSTEM_KEYS]
+    page = query_page(IssueDocument, issue.id, limit=limit, cursor=cursor)
+    if not include_system:  # `key` is the range key, which a FilterExpression may not name
+        page = dataclasses.replace(page, items=[d for d in page.items if d.key not in SYSTEM_KEYS])
+    return page
 
 
 def get_document(principal: Principal, issue_ref: str, key: str) -> dict[str, Any]:
@@ -85,15 +95,14 @@ def find_json(issue_id: str, key: str) -> dict[str, Any] | None:
     return to_json(document, _body_of(document)) if document is not None else None
 
 
-def document_summaries_json(issue_id: str) -> list[dict[str, Any]]:
-    """Every document of the issue, by key, without bodies (for GET issue's `documentSummaries`)."""
-    return [summary_json(d) for d in IssueDocument.query(issue_id, consistent_read=True)]
-
-
 def plan_and_summaries_json(issue_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """For GET issue: the full `plan` document (or None) and every document's summary, from one Query."""
-    documents = list(IssueDocument.query(issue_id, consistent_read=True))
+    """For GET issue: the full `plan` document (or None) and the summaries of the first
+    SUMMARIES_SHOWN documents by key, from one Query (plus a GetItem for the plan when the issue has
+    more documents than that and `plan` is not among the first)."""
+    documents = list(IssueDocument.query(issue_id, consistent_read=True, limit=SUMMARIES_SHOWN))
     plan = next((d for d in documents if d.key == "plan"), None)
+    if plan is None and len(documents) == SUMMARIES_SHOWN:
+        plan = _find(issue_id, "plan")
     return (to_json(plan, _body_of(plan)) if plan else None), [summary_json(d) for d in documents]
 
 
