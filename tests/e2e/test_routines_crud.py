@@ -119,6 +119,30 @@ def test_terminated_assignee_is_409(api, world):
     assert r.status == 409
 
 
+def test_an_assignee_terminated_between_the_read_and_the_write_is_409_and_nothing_is_written(api, world, monkeypatch):
+    """Create and PATCH read the assignee (routine_lookup.check_references), then write; the write
+    carries a ConditionCheck that the agent is still assignable (as issue create's does)."""
+    from chalicelib.services.routines import routine_lookup
+    from chalicelib.store.agents import Agent
+
+    routine = make_routine(api, world)  # assigned to Alice
+    checked = routine_lookup.check_references
+
+    def then_terminate(*args, **kwargs):
+        result = checked(*args, **kwargs)
+        Agent(id=world.bob["id"]).update(actions=[Agent.status.set("terminated")])  # as if a board user just did
+        return result
+
+    monkeypatch.setattr(routine_lookup, "check_references", then_terminate)
+    r = api.post(f"/api/companies/{world.cid}/routines", routine_body(world, title="Bob's", assigneeAgentId=world.bob["id"]))
+    assert r.status == 409 and r.json["details"] == {"assigneeAgentId": world.bob["id"]}, r
+    assert [x["title"] for x in api.get(f"/api/companies/{world.cid}/routines").json] == ["Weekly CEO briefing"]
+    Agent(id=world.bob["id"]).update(actions=[Agent.status.set("idle")])
+    r = api.patch(f"/api/routines/{routine['id']}", {"assigneeAgentId": world.bob["id"]})
+    assert r.status == 409 and r.json["details"] == {"assigneeAgentId": world.bob["id"]}, r
+    assert api.get(f"/api/routines/{routine['id']}").json["assigneeAgentId"] == world.alice["id"]
+
+
 def test_agent_authorization(api, world):
     path = f"/api/companies/{world.cid}/routines"
     assert api.post(path, routine_body(world, assigneeAgentId=world.bob["id"]), token=world.alice_key).status == 403

@@ -81,7 +81,14 @@ def create(principal: Principal, company_id: str, data: dict[str, Any], now: dat
     tx = Transaction()
     tx.save(routine, condition=Routine.id.does_not_exist())
     tx.save(activity.entry(principal, company_id, "routine.created", "routine", routine_id, now, {"title": title}))
-    tx.commit()
+    if assignee_id:  # still assignable when the write lands, not only when read (as issue create)
+        agents.assignable_check(tx, assignee_id)
+    try:
+        tx.commit()
+    except TransactionConflict as conflict:
+        if "assignee" in conflict.tags:
+            raise Conflict("The assignee can no longer take work", {"assigneeAgentId": assignee_id})
+        raise
     return routine
 
 
@@ -149,9 +156,15 @@ def update(principal: Principal, routine_id: str, data: dict[str, Any], now: dat
     due_index.add_due_index_ops(tx, routine, resumed=old_status != "active" and new_status == "active", now=now)
     tx.save(activity.entry(principal, routine.company_id, "routine.updated", "routine", routine.id, now,
                            {"changes": sorted(data.keys()), "status": new_status}))
+    if routine.assignee_agent_id and routine.assignee_agent_id != old_assignee:
+        agents.assignable_check(tx, routine.assignee_agent_id)
     try:
         tx.commit()
-    except (TransactionConflict, TransactWriteError):
+    except TransactionConflict as conflict:
+        if "assignee" in conflict.tags:
+            raise Conflict("The assignee can no longer take work", {"assigneeAgentId": routine.assignee_agent_id})
+        raise Conflict("The routine changed meanwhile; reload and retry")
+    except TransactWriteError:
         raise Conflict("The routine changed meanwhile; reload and retry")
     return find(routine.id)
 
