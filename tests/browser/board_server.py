@@ -8,61 +8,35 @@ PORT, a data directory of its own, and webhook URLs on that port. Waiting for it
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
 import requests
 
 from infra.local.aws import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_SEC = 240  # a busy 2-core machine running the rest of the suite beside it
+from tests.infra.runner_process import ROOT, Runner
 
 
 class BoardServer:
+    """The runner (tests/infra/runner_process.Runner) with what the browser tests need besides: the local
+    board (AUTH_MODE local_trusted), a moto port of its own for the S3/KMS emulation, and webhook URLs
+    on its port."""
+
     def __init__(self, workdir: Path, **env: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = workdir / "runner.log"
-        clean = {k: v for k, v in os.environ.items()
-                 if not k.startswith(("AWS_", "PAPERCLIP_", "PYTEST_")) and k not in ("AUTH_MODE", "LOG_LEVEL", "MOTO_PORT")}
-        self.data_dir = workdir / "data"
-        self.moto_port = free_port()
-        self.env = {**clean, "PORT": str(self.port), "PAPERCLIP_DATA_DIR": str(self.data_dir), "MOTO_PORT": str(self.moto_port),
-                    "PAPERCLIP_PUBLIC_BASE_URL": self.url, "AUTH_MODE": "local_trusted", **env}
-        self.process: subprocess.Popen | None = None
+        port, self.moto_port = free_port(), free_port()
+        url = f"http://127.0.0.1:{port}"
+        self.runner = Runner(workdir / "data", port, MOTO_PORT=str(self.moto_port), PAPERCLIP_PUBLIC_BASE_URL=url,
+                             AUTH_MODE="local_trusted", **env)
+        self.port, self.url, self.data_dir, self.env = port, url, self.runner.data_dir, self.runner.env
 
     def start(self) -> "BoardServer":
-        log = open(self.log, "ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=self.env,
-                                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT_SEC
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"make run's runner exited: {self.log.read_text()[-3000:]}"
-            try:
-                if requests.get(f"{self.url}/api/health", timeout=5).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)  # polling for the server to come up, not timing anything
-        self.stop()
-        raise AssertionError(f"make run's runner did not come up: {self.log.read_text()[-3000:]}")
+        self.runner.start()
+        return self
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
+        self.runner.shutdown()
 
     def tool_env(self) -> dict[str, str]:
         """The environment of a tool process that works on this server's tables (its endpoints and stage)."""

@@ -1,24 +1,7 @@
 """The execution issue's status changes through the issues API finish the routine run and free the
-live slot in the same transaction (SPEC §5). Skipped until the issues routes are registered."""
-import pytest
+live slot in the same transaction (SPEC §5)."""
 
-from chalicelib.http.api import ROUTES
 from tests.e2e.test_routines_crud import make_routine
-
-
-def _issues_api_registered() -> bool:
-    import app  # noqa: F401  (registers every blueprint)
-
-    return any(s.path == "/issues/{issueId}" and s.method == "PATCH" and s.blueprint in _blueprints() for s in ROUTES)
-
-
-def _blueprints():
-    from chalicelib.http.routes import ALL_BLUEPRINTS
-
-    return ALL_BLUEPRINTS
-
-
-pytestmark = pytest.mark.skipif(not _issues_api_registered(), reason="issues API not registered yet")
 
 
 def _runs(api, rid):

@@ -42,8 +42,10 @@ class Runner:
 
     def start(self) -> "Runner":
         log = open(self.log, "ab")
+        # Its own process group: shutdown() can take its children (DynamoDB Local's JVM) down with it.
         self.process = subprocess.Popen([sys.executable, "-m", "infra.local.run"], cwd=ROOT, env=self.env,
-                                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_SEC
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"runner exited: {self.log.read_text()[-3000:]}"
@@ -53,11 +55,22 @@ class Runner:
             except requests.ConnectionError:
                 pass
             time.sleep(0.2)  # polling for the server to come up, not timing anything
+        self.shutdown()
         raise AssertionError(f"runner did not come up: {self.log.read_text()[-3000:]}")
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         self.process.send_signal(sig)
         return self.process.wait(timeout=60)
+
+    def shutdown(self) -> None:
+        """SIGTERM, as Ctrl-C would; the whole process group killed if that does not end it in a minute."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            self.stop()
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
 
     def call(self, method: str, path: str, **kw) -> requests.Response:
         return requests.request(method, f"{self.url}{path}", timeout=60, **kw)
