@@ -55,8 +55,8 @@ CONFIG: dict[str, Any] = {
 }
 
 HYPOTHESIS = dict(deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck), print_blob=False)
-BOARD_EXAMPLES = 15  # fuzzing-phase examples per operation, board pass
-AGENT_EXAMPLES = 10  # the agent pass mostly exercises authorization
+BOARD_EXAMPLES = 6  # fuzzing-phase examples per operation, board pass (the coverage phase adds its own)
+AGENT_EXAMPLES = 4  # the agent pass mostly exercises authorization
 
 
 @dataclass
