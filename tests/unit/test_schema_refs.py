@@ -48,8 +48,8 @@ def test_a_misspelt_schema_name_fails_when_resolved():
         schema_refs.SchemaModule("issues")._private  # noqa: B018
 
 
-def _run(code: str) -> str:
-    env = {"PATH": "/usr/bin:/bin", "PAPERCLIP_STAGE": "test", "AUTH_MODE": "local_trusted",
+def _run(code: str, auth_mode: str = "local_trusted") -> str:
+    env = {"PATH": "/usr/bin:/bin", "PAPERCLIP_STAGE": "test", "AUTH_MODE": auth_mode,
            "AWS_DEFAULT_REGION": "us-east-1"}
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True,
                           text=True).stdout.strip()
@@ -68,6 +68,22 @@ def test_import_app_imports_no_pydantic_and_a_body_imports_only_its_schema_modul
     assert before == "[]"
     # org.py's models, and base.py they are built on; not the issues', routines' or runtime's
     assert after == "True ['chalicelib.http.schemas.base', 'chalicelib.http.schemas.org']"
+
+
+def test_a_request_without_a_body_goes_through_the_route_wrapper_without_pydantic():
+    # No credential: the wrapper resolves the principal (401) without any AWS call.
+    out = _run(
+        "import json, sys, app\n"
+        "event = {'resource': '/api/companies', 'path': '/api/companies', 'httpMethod': 'GET', 'headers': {},\n"
+        "         'multiValueHeaders': {}, 'queryStringParameters': None, 'multiValueQueryStringParameters': None,\n"
+        "         'pathParameters': None, 'stageVariables': None, 'body': None, 'isBase64Encoded': False,\n"
+        "         'requestContext': {'resourcePath': '/api/companies', 'httpMethod': 'GET', 'requestId': 'r1',\n"
+        "                            'identity': {'sourceIp': '127.0.0.1'}}}\n"
+        "response = app.app(event, None)\n"
+        "print(response['statusCode'], json.loads(response['body'])['error'], 'pydantic' in sys.modules)\n",
+        auth_mode="authenticated")
+    status, *_, imported = out.splitlines()[-1].split()  # the request's log line comes first
+    assert (status, imported) == ("401", "False"), out
 
 
 def test_query_vocabularies_match_the_schemas():
