@@ -76,9 +76,13 @@ class Board:
                           f"view with heading {heading!r}")
 
     def until(self, condition, what: str):
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, WAIT_SEC, poll_frequency=0.1).until(condition, f"waiting for {what}")
+        # An element found by one poll may be re-rendered before its text is read (the page re-renders a
+        # panel after each API call): that poll is a miss, the next one looks again.
+        return WebDriverWait(self.driver, WAIT_SEC, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition, f"waiting for {what}")
 
     def wait(self, css: str, text: str | None = None, root=None):
         """The first element matching `css` (containing `text`), once it is there."""
