@@ -38,6 +38,7 @@ TIMER = ("import time\nstarted, cpu = time.perf_counter(), time.process_time()\n
          "print(time.perf_counter() - started, time.process_time() - cpu)\n")
 APP = "app.py (this service, as packaged)"
 APP_FIRST_BODY = "app.py, then a first POST's body validated"
+APP_ALL_TABLES = "app.py, then the DynamoDB client of every table"
 REFERENCE = "bare Chalice app + boto3"
 VARIANTS = {
     APP: "import app",
@@ -47,8 +48,16 @@ VARIANTS = {
     APP_FIRST_BODY: "import app\nfrom chalicelib.http.api import ROUTES\n"
                     "spec = next(s for s in ROUTES if s.method == 'POST' and s.path == '/companies/{companyId}/issues')\n"
                     "spec.body.model_validate({'title': 'Cold start'})",
+    # What a Lambda's first requests add to the import: the botocore client(s) behind the tables they
+    # touch, here all of them (chalicelib/store/connection.py: one client for every table), against the
+    # bare app's one DynamoDB client below.
+    APP_ALL_TABLES: "import app\nfrom chalicelib.store.registry import ALL_MODELS\n"
+                    "clients = {id(m._get_connection().connection.client) for m in ALL_MODELS}",
     REFERENCE: "import boto3\nfrom chalice import Chalice\nbare = Chalice(app_name='bare')\n"
                "bare.route('/')(lambda: {'ok': True})",
+    "bare Chalice app + boto3 + one DynamoDB client": "import boto3\nfrom chalice import Chalice\n"
+                                                      "bare = Chalice(app_name='bare')\n"
+                                                      "client = boto3.client('dynamodb')",
     "bare Chalice app, no boto3": "from chalice import Chalice\nbare = Chalice(app_name='bare')",
 }
 
@@ -57,12 +66,14 @@ def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
     # What the Lambda has: a stage and its settings; no AWS call happens at import. PYTHON* variables of
     # this shell (PYTHONPATH, PYTHONDONTWRITEBYTECODE, ...) are not the Lambda's.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    # Credentials in the environment, as a Lambda's role gives them (without any, PynamoDB would rebuild
+    # a client on every use).
     return {**env, "PAPERCLIP_STAGE": "bench", "AUTH_MODE": "authenticated", "AWS_DEFAULT_REGION": "us-east-1",
-            **(extra or {})}
+            "AWS_ACCESS_KEY_ID": "ASIABENCH", "AWS_SECRET_ACCESS_KEY": "bench", **(extra or {})}
 
 
 def _command(name: str, unpacked: Path, code: str, *flags: str) -> tuple[list[str], Path, dict[str, str]]:
-    if name in (APP, APP_FIRST_BODY):
+    if name in (APP, APP_FIRST_BODY, APP_ALL_TABLES):
         # Nothing written beside the code: a Lambda's /var/task is read-only, so a zip without bytecode
         # compiles on every cold start, and so it does here (a zip from before infra/package.py, say).
         env = _env({"PYTHONPATH": str(unpacked), "PYTHONDONTWRITEBYTECODE": "1"})

@@ -13,6 +13,7 @@ from pynamodb.constants import STRING
 from pynamodb.models import Model
 
 from chalicelib.config import settings
+from chalicelib.store import connection
 
 
 def table_name(short: str) -> str:
@@ -26,10 +27,9 @@ def meta(short: str) -> type:
         table_name = f"{settings().table_prefix}{short}"
         region = settings().region
         billing_mode = "PAY_PER_REQUEST"
-        # Retries are botocore's standard mode; PynamoDB's own retry layer is off so each logical
-        # request is counted once by the benchmarks.
-        max_retry_attempts = 3
-        max_pool_connections = 64  # Lambda is single-threaded; the local server and race tests are not
+        # The same settings as the one shared client every table uses (store/connection.py).
+        max_retry_attempts = connection.MAX_RETRY_ATTEMPTS
+        max_pool_connections = connection.MAX_POOL_CONNECTIONS
 
     Meta.short_name = short  # type: ignore[attr-defined]
     return Meta
@@ -37,6 +37,15 @@ def meta(short: str) -> type:
 
 class BaseModel(Model):
     """Base of every table model; each subclass sets `Meta = meta("short-name")`."""
+
+    @classmethod
+    def _get_connection(cls):  # type: ignore[override]
+        """PynamoDB's table connection, talking through the process's one botocore client
+        (store/connection.py) instead of building one of its own."""
+        table_connection = super()._get_connection()
+        if table_connection.connection._client is None:
+            table_connection.connection._client = connection.shared().client
+        return table_connection
 
 
 class JSONAttribute(Attribute[Any]):

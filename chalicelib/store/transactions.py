@@ -16,6 +16,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import settings
+from chalicelib.store import connection
 
 
 CONTENTION_RETRIES = 4
@@ -30,14 +31,8 @@ class TransactionConflict(Exception):
         self.tags = tags
 
 
-_connection: Connection | None = None
-
-
 def _conn() -> Connection:
-    global _connection
-    if _connection is None:
-        _connection = Connection(region=settings().region, max_pool_connections=64)
-    return _connection
+    return connection.shared()
 
 
 @dataclass
