@@ -86,9 +86,9 @@ def jwt_secret() -> str:
     if param:
         # botocore, deferred (only deployed stages pay for the client): boto3 is not in the package, and
         # the Lambda runtime's own boto3 would pair with a botocore other than the one shipped and tested.
-        import botocore.session
+        from chalicelib import aws_session
 
-        ssm = botocore.session.get_session().create_client("ssm", region_name=settings().region)
+        ssm = aws_session.create_client("ssm", region_name=settings().region)
         return ssm.get_parameter(Name=param, WithDecryption=True)["Parameter"]["Value"]
     if settings().stage == "local":
         return "paperclip-local-development-secret-not-for-production"

@@ -8,10 +8,11 @@ from chalicelib.config import settings
 
 @functools.lru_cache(maxsize=1)
 def _probe_client():
-    import botocore.session
     from botocore.config import Config
 
-    return botocore.session.get_session().create_client(
+    from chalicelib import aws_session
+
+    return aws_session.create_client(
         "dynamodb",
         region_name=settings().region,
         config=Config(connect_timeout=2, read_timeout=2, retries={"total_max_attempts": 1}),

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib import aws_session
 from chalicelib.config import settings
 from chalicelib.store.transactions import Transaction, TransactionConflict
 
@@ -32,9 +33,8 @@ def _s3() -> Any:
         with _lock:
             if _client is None:
                 import botocore.config
-                import botocore.session
 
-                _client = botocore.session.get_session().create_client(
+                _client = aws_session.create_client(
                     "s3",
                     region_name=settings().region,
                     config=botocore.config.Config(max_pool_connections=64, retries={"mode": "standard"}),

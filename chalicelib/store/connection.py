@@ -18,6 +18,7 @@ import threading
 
 from pynamodb.connection import Connection
 
+from chalicelib import aws_session
 from chalicelib.config import settings
 
 MAX_POOL_CONNECTIONS = 64  # Lambda is single-threaded; the local server and the race tests are not
@@ -35,6 +36,11 @@ def shared() -> Connection:
             if _connection is None:
                 connection = Connection(region=settings().region, max_pool_connections=MAX_POOL_CONNECTIONS,
                                         max_retry_attempts=MAX_RETRY_ATTEMPTS)
-                connection.client  # noqa: B018  (built here, under the lock)
+
+                def build(session):  # PynamoDB's own client, built from the process's one session
+                    connection._local.session = session
+                    return connection.client
+
+                aws_session.with_session(build)
                 _connection = connection
     return _connection

@@ -14,6 +14,7 @@ import os
 import threading
 from typing import Any
 
+from chalicelib import aws_session
 from chalicelib.config import settings
 
 _client = None
@@ -25,9 +26,7 @@ def _kms():
     if _client is None:
         with _lock:
             if _client is None:
-                import botocore.session
-
-                _client = botocore.session.get_session().create_client("kms", region_name=settings().region)
+                _client = aws_session.create_client("kms", region_name=settings().region)
     return _client
 
 

@@ -11,7 +11,7 @@ PACKAGE = ROOT / "chalicelib"
 # Lower first: a service domain may import its own modules and the domains before it, never after.
 DOMAIN_ORDER = ["access", "activity", "health", "org", "runtime", "issues", "routines"]
 # What each layer of chalicelib may import (besides itself and the leaf modules below).
-LEAVES = {"clock", "config", "errors", "ids", "logs", "response_size"}
+LEAVES = {"aws_session", "clock", "config", "errors", "ids", "logs", "response_size"}
 ALLOWED = {
     "logic": {"logic"},
     "store": {"store"},
