@@ -282,3 +282,52 @@ def test_issue_detail_fills_its_budget_with_summaries_then_dependents_then_work_
         assert response_size.body_len(got) <= budget + 100  # the empty lists' brackets counted twice at most
         seen.add(counts)
     assert (4, 3, 3) in seen and len(seen) >= 8  # partial prefixes of each list were reached
+
+
+def test_heartbeat_context_fills_its_budget_in_order_and_omits_bodies_that_do_not_fit(api, world, monkeypatch):
+    """heartbeat-context's large parts fill what is left of the budget in a fixed order: the wake
+    comment, the continuation summary, the issues this one blocks, the attachments; a comment or summary
+    that does not fit comes without its body (bodyOmitted), lists keep their first items. Every budget
+    from "nothing fits" to "all fits" is tried with RESPONSE_BUDGET made small."""
+    from chalicelib import response_size
+    from tests.e2e.test_attachments import upload
+
+    cid = world.cid
+    issue = api.post(f"/api/companies/{cid}/issues", {"title": "hub"}).json
+    wake = api.post(f"/api/issues/{issue['id']}/comments", {"body": "wake up " + EMOJI * 300}).json
+    assert api.put(f"/api/issues/{issue['id']}/documents/continuation-summary",
+                   {"format": "markdown", "body": "so far " + EMOJI * 300}).status == 201
+    for n in range(3):
+        assert api.post(f"/api/companies/{cid}/issues", {"title": f"dep {n} " + EMOJI * 40,
+                                                         "blockedByIssueIds": [issue["id"]]}).status == 201
+        assert upload(api, world, issue, filename=f"f{n}-" + "x" * 100 + ".png").status == 201
+    url = f"/api/issues/{issue['id']}/heartbeat-context?wakeCommentId={wake['id']}"
+
+    def parts(body):
+        return [body["wakeComment"], body["continuationSummary"], body["issue"]["blocks"], body["attachments"]]
+
+    full = api.get(url).json
+    assert full["wakeComment"]["body"] == wake["body"] and full["continuationSummary"]["body"].startswith("so far")
+    assert [len(full["issue"]["blocks"]), len(full["attachments"])] == [3, 3]
+    monkeypatch.setattr(response_size, "RESPONSE_BUDGET", 0)
+    bare = api.get(url).json
+    assert bare["wakeComment"] == {**wake, "body": None, "bodyOmitted": True}
+    assert bare["continuationSummary"]["body"] is None and bare["continuationSummary"]["bodyOmitted"] is True
+    assert bare["issue"]["blocks"] == [] and bare["attachments"] == []
+    assert {k: v for k, v in bare["issue"].items() if k != "blocks"} == {k: v for k, v in full["issue"].items() if k != "blocks"}
+
+    seen = set()
+    for budget in range(response_size.body_len(bare), response_size.body_len(full) + 300, 211):
+        monkeypatch.setattr(response_size, "RESPONSE_BUDGET", budget)
+        got = parts(api.get(url).json)
+        wholes = [g == f for g, f in zip(got, parts(full))]
+        for n, (g, f) in enumerate(zip(got, parts(full))):
+            if isinstance(f, list):
+                assert g == f[:len(g)]
+                assert not g or all(wholes[:n]), f"part {n} before the earlier parts were whole"
+            else:
+                assert g == f or g == {**f, "body": None, "bodyOmitted": True}
+                assert g != f or all(wholes[:n]), f"part {n} whole before the earlier parts"
+        assert response_size.body_len(api.get(url).json) <= budget + 2_000  # omitted bodies' metadata
+        seen.add(tuple(wholes))
+    assert len(seen) == 5  # none whole, then each part in turn

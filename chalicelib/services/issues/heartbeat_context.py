@@ -9,11 +9,20 @@ project's goal. `commentCursor.totalComments` is the issue's comment count; `wak
 comment `?wakeCommentId=` names when it belongs to this issue (else null). `attachments`: the issue's
 files in upload order, at most MAX_ATTACHMENTS. `continuationSummary`: the `continuation-summary`
 document, when there is one.
+
+Size (issue 11): the issue (description up to ~1.2 MB escaped), its ancestors' titles, project, goal and
+comment cursor always come whole. What else can be large fills what is left of
+response_size.RESPONSE_BUDGET in this order, a later part only once the earlier ones are whole: the wake
+comment, the continuation summary's body (up to 4 MiB escaped), the issues this one blocks (up to
+issue_blockers.BLOCKS_SHOWN), the attachments. A wake comment or summary body that does not fit comes
+without its body (`body: null`, `bodyOmitted: true`: ours, not upstream's; GET the comment or the
+document for it); lists keep the first that fit.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import response_size
 from chalicelib.ids import is_uuid
 from chalicelib.services.access.principals import Principal
 from chalicelib.services.issues import attachments, issue_blockers, issue_comments, issue_documents, issue_lookup, issues
@@ -53,13 +62,13 @@ def context(principal: Principal, ref: str, wake_comment_id: str | None) -> dict
 
     latest = issue_comments.latest(issue.id)
     wake = issue_comments.find_by_id(wake_comment_id) if wake_comment_id else None
-    return {
+    body = {
         "issue": {
             "id": issue.id, "identifier": issue.identifier, "title": issue.title, "description": issue.description,
             "status": issue.status, "workMode": issue.work_mode or "standard", "scheduledRetry": None,
             "activeRecoveryAction": None, "priority": issue.priority, "projectId": issue.project_id,
             "goalId": goal_id, "parentId": issue.parent_id, "blockedBy": summaries(blocked_by_ids),
-            "blocks": summaries(blocks_ids), "assigneeAgentId": issue.assignee_agent_id,
+            "blocks": [], "assigneeAgentId": issue.assignee_agent_id,
             "assigneeUserId": issue.assignee_user_id, "originKind": issue.origin_kind, "originId": issue.origin_id,
             "updatedAt": issue.updated_at,
         },
@@ -71,14 +80,41 @@ def context(principal: Principal, ref: str, wake_comment_id: str | None) -> dict
         "commentCursor": {"totalComments": issue_comments.count(issue),
                           "latestCommentId": latest.id if latest else None,
                           "latestCommentAt": latest.created_at if latest else None},
-        "wakeComment": issue_comments.to_json(wake) if wake is not None and wake.issue_id == issue.id else None,
-        "attachments": [_attachment(a) for a in Attachment.by_issue.query(issue.id, limit=MAX_ATTACHMENTS,
-                                                                          page_size=MAX_ATTACHMENTS)],
-        "continuationSummary": _continuation(issue.id),
+        "wakeComment": None,
+        "attachments": [],
+        "continuationSummary": None,
         "planReviewContext": None,
         "documentReviewContext": None,
         "currentExecutionWorkspace": None,
     }
+    # What can be large, in order (module docstring): each part whole while it fits, else cut.
+    room = response_size.RESPONSE_BUDGET - response_size.body_len(body)
+    whole = True
+    for name, value in (
+        ("wakeComment", issue_comments.to_json(wake) if wake is not None and wake.issue_id == issue.id else None),
+        ("continuationSummary", _continuation(issue.id)),
+        ("blocks", summaries(blocks_ids)),
+        ("attachments", [_attachment(a) for a in Attachment.by_issue.query(issue.id, limit=MAX_ATTACHMENTS,
+                                                                            page_size=MAX_ATTACHMENTS)]),
+    ):
+        kept = _within(value, room) if whole else _within(value, -1)
+        whole = whole and kept == value
+        room -= response_size.body_len(kept) - response_size.body_len(None if not isinstance(value, list) else [])
+        if name == "blocks":
+            body["issue"]["blocks"] = kept
+        else:
+            body[name] = kept
+    return body
+
+
+def _within(value: Any, room: int) -> Any:
+    """`value` if its JSON fits `room` envelope bytes; else a list's leading items that fit, or an
+    object without its body (`body: null, bodyOmitted: true`)."""
+    if value is None or response_size.body_len(value) <= room:
+        return value
+    if isinstance(value, list):
+        return response_size.leading(value, room)
+    return {**value, "body": None, "bodyOmitted": True}
 
 
 def _project(project: Project | None) -> dict[str, Any] | None:
