@@ -65,7 +65,6 @@ class RouteSpec:
     # A non-JSON success body: a function giving its possible content types (read when documenting).
     response_content_types: Callable[[], tuple[str, ...]] | None = None
 
-
     @property
     def body(self) -> Any:
         """The request body's pydantic model class, or None (imports its schema module when named by ref)."""
