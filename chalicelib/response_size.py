@@ -23,7 +23,7 @@ Budgets (bytes of envelope, i.e. as measured here):
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 
 LAMBDA_RESPONSE_LIMIT = 6_291_456
@@ -62,3 +62,18 @@ def leading(items: list[Any], room: int) -> list[Any]:
             break
         kept.append(item)
     return kept
+
+
+def in_order(parts: list[Any], room: int, shorten: Callable[[Any, int], Any] = leading) -> tuple[list[Any], int]:
+    """`parts` of one response kept within `room` envelope bytes in priority order: each whole while it
+    fits; the first that does not is `shorten(part, room)` (default: a list's leading items), and every
+    later one `shorten(part, -1)`, so a later part never gains from an earlier one's cut. Returns the kept
+    parts and the room left (GET issue's lists, heartbeat-context's large parts)."""
+    kept: list[Any] = []
+    whole = True
+    for part in parts:
+        fits = whole and body_len(part) <= room
+        kept.append(part if fits else shorten(part, room if whole else -1))
+        whole = fits
+        room -= body_len(kept[-1])
+    return kept, room

@@ -88,30 +88,18 @@ def context(principal: Principal, ref: str, wake_comment_id: str | None) -> dict
         "currentExecutionWorkspace": None,
     }
     # What can be large, in order (module docstring): each part whole while it fits, else cut.
-    room = response_size.RESPONSE_BUDGET - response_size.body_len(body)
-    whole = True
-    for name, value in (
-        ("wakeComment", issue_comments.to_json(wake) if wake is not None and wake.issue_id == issue.id else None),
-        ("continuationSummary", _continuation(issue.id)),
-        ("blocks", summaries(blocks_ids)),
-        ("attachments", [_attachment(a) for a in Attachment.by_issue.query(issue.id, limit=MAX_ATTACHMENTS,
-                                                                            page_size=MAX_ATTACHMENTS)]),
-    ):
-        kept = _within(value, room) if whole else _within(value, -1)
-        whole = whole and kept == value
-        room -= response_size.body_len(kept) - response_size.body_len(None if not isinstance(value, list) else [])
-        if name == "blocks":
-            body["issue"]["blocks"] = kept
-        else:
-            body[name] = kept
+    wake_json = issue_comments.to_json(wake) if wake is not None and wake.issue_id == issue.id else None
+    files = [_attachment(a) for a in Attachment.by_issue.query(issue.id, limit=MAX_ATTACHMENTS, page_size=MAX_ATTACHMENTS)]
+    (body["wakeComment"], body["continuationSummary"], body["issue"]["blocks"], body["attachments"]), _ = \
+        response_size.in_order([wake_json, _continuation(issue.id), summaries(blocks_ids), files],
+                                response_size.RESPONSE_BUDGET - response_size.body_len(body), _shortened)
     return body
 
 
-def _within(value: Any, room: int) -> Any:
-    """`value` if its JSON fits `room` envelope bytes; else a list's leading items that fit, or an
-    object without its body (`body: null, bodyOmitted: true`)."""
-    if value is None or response_size.body_len(value) <= room:
-        return value
+def _shortened(value: Any, room: int) -> Any:
+    """A part that does not fit `room`: a list's leading items, an object without its body."""
+    if value is None:
+        return None
     if isinstance(value, list):
         return response_size.leading(value, room)
     return {**value, "body": None, "bodyOmitted": True}

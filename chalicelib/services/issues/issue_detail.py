@@ -82,12 +82,9 @@ def detail(principal: Principal, ref: str) -> dict[str, Any]:
     products = [work_products.to_json(p) for p in work_products.for_issue(issue.id, WORK_PRODUCTS_SHOWN)]
     # Then, in this order, what fits: document summaries (up to 200, ~2.8 KB each at most), the issues
     # this one blocks (up to 100, ~6 KB each), work products (up to 100: can reach ~18 MB).
-    # A later list only once the earlier ones are complete; what is left goes to the ancestors.
-    cut = False
-    for name, items in (("documentSummaries", document_summaries), ("blocks", blocks), ("workProducts", products)):
-        body[name] = [] if cut else response_size.leading(items, room)
-        cut = cut or len(body[name]) < len(items)
-        room -= response_size.body_len(body[name])
+    # A later list only once the earlier ones are whole; what is left goes to the ancestors.
+    (body["documentSummaries"], body["blocks"], body["workProducts"]), room = response_size.in_order(
+        [document_summaries, blocks, products], room)
     body["ancestors"] = _within_budget(full, room + abridged)
     return body
 
