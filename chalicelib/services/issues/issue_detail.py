@@ -15,8 +15,9 @@ stays within response_size.RESPONSE_BUDGET; the ones beyond are abridged (`"abri
 ancestors to ~150 KB whatever their descriptions (GET /issues/{ancestorId} has the rest). Room is
 kept for every ancestor abridged; `documentSummaries` (the first 200 documents by key), `blocks` (the
 first 100 dependents by id, sorted by title) and `workProducts` (up to 100, each up to ~180 KB escaped)
-then hold the first that fit, in that order (a later list only when the earlier ones are whole), and the nearest ancestors are given in full with what is
-left. GET /issues/{id}/documents and /work-products page through the rest.
+then hold the first that fit, in that order (response_size.in_order: a later list only when the
+earlier ones are whole), and the nearest ancestors are given in full with what is left.
+GET /issues/{id}/documents and /work-products page through the rest.
 """
 from __future__ import annotations
 
