@@ -18,29 +18,10 @@ from typing import Any
 
 from bench.harness import app_client, build_world, expect, fixed_clock, local_aws
 from bench.table import markdown_table
+from tests.item_size import item_bytes
 
 LEVELS = (10, 1_000)
 FIRES = 100
-
-
-def item_bytes(item: dict[str, Any]) -> int:
-    """DynamoDB's size of a raw item (AWS "Item sizes and formats"; numbers approximated)."""
-
-    def size(value: dict[str, Any]) -> int:
-        (kind, inner), = value.items()
-        if kind in ("S", "B"):
-            return len(inner.encode() if isinstance(inner, str) else inner)
-        if kind == "N":
-            return len(inner) // 2 + 2
-        if kind in ("BOOL", "NULL"):
-            return 1
-        if kind == "M":
-            return 3 + sum(len(k.encode()) + size(v) for k, v in inner.items())
-        if kind == "L":
-            return 3 + sum(1 + size(v) for v in inner)
-        return sum(len(v) for v in inner)
-
-    return sum(len(name.encode()) + size(value) for name, value in item.items())
 
 
 def _run_item_bytes(run_id: str) -> int:

@@ -27,33 +27,18 @@ from chalicelib.store.heartbeats import HeartbeatRun, RunWakeup
 from chalicelib.store.registry import ALL_MODELS
 from tests.e2e.test_routines_crud import make_routine
 from tests.issue_helpers import new_issue
+from tests.item_size import item_bytes
 
 SERVICE_WAKEUPS = 200
 SEEDED_WAKEUPS = 3_760
 LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
 
 
-def attribute_size(value: dict) -> int:
-    """DynamoDB's item-size accounting of one AttributeValue (AWS docs, "Item sizes and formats")."""
-    (kind, inner), = value.items()
-    if kind in ("S", "B"):
-        return len(inner.encode() if isinstance(inner, str) else inner)
-    if kind == "N":
-        return len(inner.strip("-").lstrip("0").replace(".", "")) // 2 + 2
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "M":
-        return 3 + sum(len(k.encode()) + attribute_size(v) for k, v in inner.items())
-    if kind == "L":
-        return 3 + sum(1 + attribute_size(v) for v in inner)
-    return sum(len(v.encode() if isinstance(v, str) else v) for v in inner)  # SS, NS, BS
-
-
 def item_sizes(table: str):
     client = botocore.session.get_session().create_client("dynamodb", region_name=settings().region)
     for page in client.get_paginator("scan").paginate(TableName=table):
         for item in page["Items"]:
-            yield sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
+            yield item_bytes(item)
 
 
 def seed_wakeups(run_id: str, company_id: str, records: list[dict]) -> None:
