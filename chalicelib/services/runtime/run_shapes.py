@@ -4,8 +4,9 @@ Upstream's run carries its context in `contextSnapshot` and says why it exists i
 and `triggerDetail`; ours derive them from the run's wakeups (the first one decides; a run started by
 invoke without a wakeup is `on_demand` / `manual`), kept as a summary on the run item
 (run_wakeups.py). `wakeups` (ours) embeds at most MAX_EMBEDDED_WAKEUPS of them, oldest first, in a
-single run's response and only the first one in list rows; `wakeupCount` counts them all. We keep no run logs or output: `logBytes` and the
-excerpts are null, and a run's events are its status changes (`heartbeat.run.status`).
+single run's response and only the first one in list rows; `wakeupCount` counts them all. We keep no
+run logs or output: `logBytes` and the excerpts are null, and a run's events are its status changes
+(`heartbeat.run.status`).
 """
 from __future__ import annotations
 
